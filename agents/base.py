@@ -1,0 +1,152 @@
+"""What every actor agent shares: move specs, legal-move listing, validation with reasons.
+
+An agent never decides; it says which moves its actor may make now (`specs`) and applies an
+accepted one (`apply`). Each spec is a move kind with fixed targets and a domain per field:
+a `Choice` (discrete) or an `Amount` (bounded number). Listing and validation both come from
+the same specs, so what is listed is exactly what validates.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import mesa
+
+from wargame.moves import AnyMove, Pass, Refusal
+from wargame.params import Params
+from wargame.state import World
+
+
+@dataclass(frozen=True)
+class Choice:
+    values: tuple
+    why: str = ""
+
+    def contains(self, v: Any) -> bool:
+        return any(isinstance(v, bool) == isinstance(x, bool) and v == x for x in self.values)
+
+    def grid(self) -> tuple:
+        return self.values
+
+    def describe(self) -> str:
+        vals = ", ".join(str(v) for v in self.values)
+        return f"one of {vals}" + (f" ({self.why})" if self.why else "")
+
+
+@dataclass(frozen=True)
+class Amount:
+    lo: float
+    hi: float
+    unit: str
+    why: str = ""
+    points: int = 5
+
+    def contains(self, v: Any) -> bool:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            return False
+        tol = 1e-9 * max(1.0, abs(self.hi))
+        return self.lo - tol <= v <= self.hi + tol
+
+    def grid(self) -> tuple:
+        if self.hi <= self.lo:
+            return (_tidy(self.lo),)
+        step = (self.hi - self.lo) / (self.points - 1)
+        return tuple(sorted({_tidy(self.lo + i * step) for i in range(self.points - 1)} | {_tidy(self.hi)}))
+
+    def describe(self) -> str:
+        return f"{_tidy(self.lo)}..{_tidy(self.hi)} {self.unit}" + (f" ({self.why})" if self.why else "")
+
+
+def _tidy(x: float) -> float:
+    """Round a grid point so listed amounts stay short and never exceed the bound."""
+    return float(f"{x:.6g}") if abs(float(f"{x:.6g}")) <= abs(x) + 1e-12 else x
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One move kind the actor may make, with its fixed targets and each field's domain."""
+
+    cls: type[AnyMove]
+    fixed: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)
+    unavailable: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.cls.model_fields["kind"].default
+
+
+class ActorAgent(mesa.Agent):
+    """A Mesa agent for one actor; its state lives in the model's World under its id."""
+
+    actor_id: str = ""
+
+    def __init__(self, model: mesa.Model, actor_id: str | None = None):
+        super().__init__(model)
+        if actor_id is not None:
+            self.actor_id = actor_id
+
+    # -- to be provided by each actor --------------------------------------------------------
+    def specs(self, world: World, p: Params) -> list[Spec]:
+        raise NotImplementedError
+
+    def apply(self, move: AnyMove, world: World, p: Params) -> None:
+        raise NotImplementedError
+
+    # -- shared ------------------------------------------------------------------------------
+    def state(self, world: World):
+        return world.actor_state(self.actor_id)
+
+    def _build(self, spec: Spec, values: dict) -> AnyMove:
+        args = {**spec.fixed, **values}
+        if "actor" not in spec.cls.model_fields or spec.cls.model_fields["actor"].default is None:
+            args["actor"] = self.actor_id
+        else:
+            args.setdefault("actor", self.actor_id)
+        return spec.cls(**args)
+
+    def legal_moves(self, world: World, p: Params, used: set[tuple[str, str]]) -> list[AnyMove]:
+        """Sorted, unique moves that validate now; always includes `pass`."""
+        out: dict[str, AnyMove] = {}
+        for spec in self.specs(world, p):
+            if spec.unavailable:
+                continue
+            names = list(spec.fields)
+            for combo in itertools.product(*(spec.fields[n].grid() for n in names)):
+                move = self._build(spec, dict(zip(names, combo, strict=True)))
+                if move.key() in used:
+                    continue
+                out[move.model_dump_json()] = move
+        out[Pass(actor=self.actor_id).model_dump_json()] = Pass(actor=self.actor_id)
+        return [out[k] for k in sorted(out)]
+
+    def check(self, move: AnyMove, world: World, p: Params, used: set[tuple[str, str]]) -> Refusal | None:
+        """None if the move may be applied now, else what is wrong and what is allowed."""
+        if move.actor != self.actor_id:
+            return Refusal(reason=f"move is for {move.actor!r}, not {self.actor_id!r}", allowed=f"actor={self.actor_id}")
+        if isinstance(move, Pass):
+            return None
+        specs = self.specs(world, p)
+        kinds = sorted({s.kind for s in specs if not s.unavailable} | {"pass"})
+        same_kind = [s for s in specs if s.kind == move.kind]
+        if not same_kind:
+            return Refusal(reason=f"{self.actor_id} has no move {move.kind!r}", allowed="kinds: " + ", ".join(kinds))
+        if move.key() in used:
+            return Refusal(reason=f"{move.kind} already ordered this quarter" + (f" for {move.key()[1]}" if move.key()[1] else ""),
+                           allowed="one such order per quarter; kinds: " + ", ".join(kinds))
+        data = move.model_dump()
+        spec = next((s for s in same_kind if all(data.get(k) == v for k, v in s.fixed.items())), None)
+        if spec is None:
+            field_name = next(iter(same_kind[0].fixed))
+            options = sorted(str(s.fixed[field_name]) for s in same_kind)
+            return Refusal(reason=f"{move.kind}: {field_name}={data.get(field_name)!r} is not a valid target",
+                           allowed=f"{field_name}: one of {', '.join(options)}")
+        if spec.unavailable:
+            return Refusal(reason=f"{move.kind} is not available now: {spec.unavailable}", allowed="kinds: " + ", ".join(kinds))
+        for name, domain in spec.fields.items():
+            if not domain.contains(data[name]):
+                return Refusal(reason=f"{move.kind}: {name}={data[name]!r} is out of bounds", allowed=f"{name}: {domain.describe()}")
+        return None

@@ -1,0 +1,48 @@
+"""China's government: SMIC directive, subsidies, foreign-chip policy, Tier-2 courting, retaliation."""
+
+from __future__ import annotations
+
+from agents.base import ActorAgent, Amount, Choice, Spec
+from wargame import moves as mv
+from wargame.params import Params
+from wargame.state import FOREIGN_CHIP_POLICIES, SUBSIDY_SECTORS, World
+
+
+def budget_left(world: World) -> float:
+    c = world.china
+    return max(0.0, c.budget_usd_b - sum(c.subsidies_usd_b.values()) - sum(c.court_offers_usd_b.values()))
+
+
+class ChinaAgent(ActorAgent):
+    actor_id = "china"
+
+    def specs(self, world: World, p: Params) -> list[Spec]:
+        c = world.china
+        left = budget_left(world)
+        out = [
+            Spec(mv.SetSMICDirective, fields={"huawei_share": Amount(0.1, 0.6, "share of SMIC advanced wafers")}),
+            Spec(mv.SetForeignChipPolicy, fields={"policy": Choice(tuple(x for x in FOREIGN_CHIP_POLICIES if x != c.foreign_chip_policy))}),
+            Spec(mv.SetMineralCurbs, fields={"enabled": Choice((not c.mineral_curbs,))}),
+        ]
+        out += [Spec(mv.SetSubsidy, fixed={"sector": s},
+                     fields={"usd_b": Amount(0.0, c.subsidies_usd_b.get(s, 0.0) + left, "USD billion/quarter",
+                                             f"budget {c.budget_usd_b:g}, {left:.2f} uncommitted")})
+                for s in SUBSIDY_SECTORS]
+        for n in sorted(world.tier2):
+            out.append(Spec(mv.CourtTier2, fixed={"nation": n},
+                            fields={"usd_b": Amount(0.0, min(2.0, left), "USD billion", f"{left:.2f} of the budget uncommitted")}))
+        return out
+
+    def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:
+        c = world.china
+        if isinstance(move, mv.SetSMICDirective):
+            c.directive_huawei_share = float(move.huawei_share)
+            world.smic.huawei_share = max(world.smic.huawei_share, c.directive_huawei_share)
+        elif isinstance(move, mv.SetSubsidy):
+            c.subsidies_usd_b = {**c.subsidies_usd_b, move.sector: float(move.usd_b)}
+        elif isinstance(move, mv.SetForeignChipPolicy):
+            c.foreign_chip_policy = move.policy
+        elif isinstance(move, mv.CourtTier2):
+            c.court_offers_usd_b = {**c.court_offers_usd_b, move.nation: float(move.usd_b)}
+        elif isinstance(move, mv.SetMineralCurbs):
+            c.mineral_curbs = move.enabled

@@ -1,0 +1,42 @@
+"""Huawei (HiSilicon): wafer orders, Ascend R&D, supernodes, exports, HBM stock, proxy buying."""
+
+from __future__ import annotations
+
+from agents.base import ActorAgent, Amount, Choice, Spec
+from wargame import moves as mv
+from wargame.params import Params
+from wargame.state import HBM_POLICIES, World
+
+
+class HuaweiAgent(ActorAgent):
+    actor_id = "huawei"
+
+    def specs(self, world: World, p: Params) -> list[Spec]:
+        hw = world.huawei
+        cap = world.smic.advanced_capacity_wpm * p.smic_utilisation
+        listed = "huawei_proxies" in world.us.entity_list
+        proxy_max = p.proxy_max_dies_listed if listed else p.proxy_max_dies
+        return [
+            Spec(mv.OrderWafers, fields={"wpm": Amount(0.0, cap, "wafers/month", "SMIC's usable advanced capacity")}),
+            Spec(mv.FundAscendRnD, fields={"usd_b": Amount(0.0, 3.0, "USD billion/quarter")}),
+            Spec(mv.SetSupernodeShare, fields={"share": Amount(0.0, 1.0, "share of output bundled")}),
+            Spec(mv.SetExportShare, fields={"share": Amount(0.0, 0.3, "share of output offered abroad")}),
+            Spec(mv.SetHBMPolicy, fields={"policy": Choice(tuple(x for x in HBM_POLICIES if x != hw.hbm_policy))}),
+            Spec(mv.ProxyProcurement, fields={"dies": Amount(0.0, proxy_max, "dies this quarter",
+                                                             "proxies are listed" if listed else "")}),
+        ]
+
+    def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:
+        hw = world.huawei
+        if isinstance(move, mv.OrderWafers):
+            hw.wafer_order_wpm = float(move.wpm)
+        elif isinstance(move, mv.FundAscendRnD):
+            hw.rd_usd_b = float(move.usd_b)
+        elif isinstance(move, mv.SetSupernodeShare):
+            hw.supernode_share = float(move.share)
+        elif isinstance(move, mv.SetExportShare):
+            hw.export_share = float(move.share)
+        elif isinstance(move, mv.SetHBMPolicy):
+            hw.hbm_policy = move.policy
+        elif isinstance(move, mv.ProxyProcurement):
+            hw.proxy_order_dies = float(move.dies)

@@ -1,0 +1,36 @@
+"""Smuggling networks: volume per Tier-2 hub, fragmentation, cloud brokerage, lying low."""
+
+from __future__ import annotations
+
+from agents.base import ActorAgent, Amount, Spec
+from wargame import moves as mv
+from wargame.params import Params
+from wargame.state import World
+
+
+class SmugglersAgent(ActorAgent):
+    actor_id = "smugglers"
+
+    def specs(self, world: World, p: Params) -> list[Spec]:
+        sm = world.smugglers
+        affordable = sm.capital_usd_b * 1e9 / p.price_per_h100e_usd
+        out = [Spec(mv.RouteVia, fixed={"hub": h},
+                    fields={"h100e": Amount(0.0, affordable, "H100e/quarter", f"capital USD {sm.capital_usd_b:.2f}B")})
+               for h in sorted(world.tier2)]
+        out += [
+            Spec(mv.SetFragmentation, fields={"level": Amount(0.0, 1.0, "0 = bulk .. 1 = many small parcels")}),
+            Spec(mv.BrokerCloud, fields={"h100e": Amount(0.0, 50000.0, "H100e of rented compute")}),
+            Spec(mv.LieLow) if not sm.lying_low else Spec(mv.LieLow, unavailable="already lying low this quarter"),
+        ]
+        return out
+
+    def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:
+        sm = world.smugglers
+        if isinstance(move, mv.RouteVia):
+            sm.routes = {**sm.routes, move.hub: float(move.h100e)}
+        elif isinstance(move, mv.SetFragmentation):
+            sm.fragmentation = float(move.level)
+        elif isinstance(move, mv.BrokerCloud):
+            sm.cloud_broker_h100e = float(move.h100e)
+        elif isinstance(move, mv.LieLow):
+            sm.lying_low = True

@@ -1,0 +1,73 @@
+"""The US government: export thresholds, listings, diffusion tiers, enforcement, allies, licences."""
+
+from __future__ import annotations
+
+from agents.base import ActorAgent, Amount, Choice, Spec
+from wargame import moves as mv
+from wargame.chips import threshold_rank
+from wargame.params import Params
+from wargame.state import ALLIES, DIFFUSION_TIERS, ENTITY_TARGETS, INTEL_LEVELS, THRESHOLDS, World
+
+EXPORT_FEES: tuple[float, ...] = (0.0, 0.15, 0.25)  # N8, N14
+
+
+def allowed_thresholds(world: World, p: Params) -> tuple[str, ...]:
+    """A looser threshold is politically possible only below a hawkishness ceiling."""
+    h = world.us.hawkishness
+    return tuple(t for t in THRESHOLDS if t == "ban_all" or h <= getattr(p, f"max_hawk_{t}"))
+
+
+def enforcement_bounds(world: World, p: Params) -> tuple[float, float]:
+    """Congress funds more enforcement when Washington is hawkish (X7)."""
+    hi = p.enforcement_max_base_usd_m + p.enforcement_max_per_hawk_usd_m * world.us.hawkishness
+    return p.enforcement_min_usd_m, max(p.enforcement_min_usd_m, hi)
+
+
+class USAgent(ActorAgent):
+    actor_id = "us"
+
+    def specs(self, world: World, p: Params) -> list[Spec]:
+        us, nv = world.us, world.nvidia
+        levels = tuple(t for t in allowed_thresholds(world, p) if t != us.threshold)
+        lo, hi = enforcement_bounds(world, p)
+        out = [
+            Spec(mv.SetThreshold, fields={"level": Choice(levels, f"hawkishness {us.hawkishness:.2f} rules out looser levels")}
+                 ) if levels else Spec(mv.SetThreshold, unavailable="no other threshold is politically possible"),
+            Spec(mv.SetEnforcement, fields={"budget_usd_m": Amount(lo, hi, "USD million/year", "ceiling rises with hawkishness")}),
+            Spec(mv.SetCloudKYC, fields={"enabled": Choice((not us.cloud_kyc,))}),
+            Spec(mv.SetExportFee, fields={"fee": Choice(tuple(f for f in EXPORT_FEES if f != us.export_fee))}),
+            Spec(mv.SetIntelEffort, fields={"level": Choice(tuple(x for x in INTEL_LEVELS if x != us.intel_effort))}),
+        ]
+        out += [Spec(mv.AddEntity, fixed={"target": t}) for t in ENTITY_TARGETS if t not in us.entity_list]
+        out += [Spec(mv.SetDiffusionTier, fixed={"nation": n},
+                     fields={"tier": Choice(tuple(t for t in DIFFUSION_TIERS if t != us.diffusion.get(n, "tier1")))})
+                for n in sorted(world.tier2)]
+        out += [Spec(mv.PressureAlly, fixed={"ally": a}) for a in ALLIES]
+        pending = nv.licence_pending and nv.licence_requested_turn < world.turn
+        out.append(Spec(mv.DecideLicence, fields={"grant": Choice((False, True))}) if pending
+                   else Spec(mv.DecideLicence, unavailable="no licence request from an earlier quarter is pending"))
+        return out
+
+    def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:
+        us, nv = world.us, world.nvidia
+        if isinstance(move, mv.SetThreshold):
+            us.threshold = move.level
+            if nv.licensed_level != "none" and threshold_rank(nv.licensed_level) > threshold_rank(move.level):
+                nv.licensed_level = "none"
+        elif isinstance(move, mv.AddEntity):
+            us.entity_list = sorted(set(us.entity_list) | {move.target})
+        elif isinstance(move, mv.SetDiffusionTier):
+            us.diffusion = {**us.diffusion, move.nation: move.tier}
+        elif isinstance(move, mv.SetEnforcement):
+            us.enforcement_budget_usd_m = float(move.budget_usd_m)
+        elif isinstance(move, mv.SetCloudKYC):
+            us.cloud_kyc = move.enabled
+        elif isinstance(move, mv.PressureAlly):
+            attr = f"pressure_{move.ally}"
+            setattr(us, attr, min(1.0, getattr(us, attr) + p.pressure_step))
+        elif isinstance(move, mv.DecideLicence):
+            us.licence_decision = "grant" if move.grant else "deny"
+        elif isinstance(move, mv.SetExportFee):
+            us.export_fee = float(move.fee)
+        elif isinstance(move, mv.SetIntelEffort):
+            us.intel_effort = move.level

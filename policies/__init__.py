@@ -1,0 +1,1 @@
+"""Who decides: the Policy protocol, random play, default doctrines."""

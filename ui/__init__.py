@@ -1,0 +1,1 @@
+"""The pygame front end (a later issue): a view and an input over GameSession, nothing more."""

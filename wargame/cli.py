@@ -1,0 +1,163 @@
+"""The `wargame` command: list and validate scenarios, play headless games, save and resume.
+
+Bad input exits with status 2 and one line per problem (file, field, what is allowed), never
+a traceback. A headless run imports neither pygame nor mlflow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from wargame.savefile import SaveError
+from wargame.scenario import ScenarioError, builtin_names, load_scenario
+
+TABLE = (
+    ("quarter", "quarter", "{}"),
+    ("US stock M", "us_compute_stock_h100e", "{:.2f}", 1e-6),
+    ("CN stock M", "china_compute_stock_h100e", "{:.2f}", 1e-6),
+    ("US:CN out", "us_china_output_ratio", "{:.1f}"),
+    ("self-suff", "china_self_sufficiency", "{:.2f}"),
+    ("unmet k", "china_unmet_demand_h100e", "{:.0f}", 1e-3),
+    ("Ascend k", "huawei_output_chips", "{:.0f}", 1e-3),
+    ("smuggled k", "smuggled_h100e", "{:.1f}", 1e-3),
+    ("seized k", "seized_h100e", "{:.1f}", 1e-3),
+    ("NV rev $B", "nvidia_revenue_usd_b", "{:.1f}"),
+    ("NV CN $B", "nvidia_china_revenue_usd_b", "{:.2f}"),
+    ("SMIC kwpm", "smic_advanced_capacity_wpm", "{:.1f}", 1e-3),
+    ("yield", "smic_yield", "{:.2f}"),
+    ("hawk", "us_hawkishness", "{:.2f}"),
+)
+
+
+class UsageError(Exception):
+    pass
+
+
+def _fail(lines: list[str]) -> int:
+    for line in lines:
+        print(f"wargame: {line}", file=sys.stderr)
+    return 2
+
+
+def _cell(spec: tuple, record: dict) -> str:
+    value = record[spec[1]]
+    if len(spec) > 3:
+        value *= spec[3]
+    return spec[2].format(value)
+
+
+def format_table(records: list[dict]) -> str:
+    rows = [[s[0] for s in TABLE]] + [[_cell(s, r) for s in TABLE] for r in records]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(TABLE))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _parse_seats(pairs: list[str], actors: tuple[str, ...]) -> dict[str, str]:
+    from policies.registry import POLICY_NAMES
+
+    seats = {}
+    for pair in pairs:
+        actor, sep, policy = pair.partition("=")
+        if not sep:
+            raise UsageError(f"--seat {pair!r}: expected ACTOR=POLICY, e.g. us=random")
+        if actor not in actors:
+            raise UsageError(f"--seat {pair!r}: unknown actor {actor!r}; actors: {', '.join(actors)}")
+        if policy not in POLICY_NAMES:
+            raise UsageError(f"--seat {pair!r}: unknown policy {policy!r}; policies: {', '.join(POLICY_NAMES)}")
+        seats[actor] = policy
+    return seats
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    for name in builtin_names():
+        sc = load_scenario(name)
+        print(f"{name:24s} {sc.start_quarter} +{sc.turns:<3d} {sc.title}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    sc = load_scenario(args.path)
+    print(f"{args.path}: ok ({sc.name}: {sc.turns} turns from {sc.start_quarter}, {len(sc.actors)} actors, "
+          f"{len(sc.parameters)} parameters, {len(sc.events)} events)")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from wargame.runner import make_seats, play
+    from wargame.session import GameSession
+
+    if args.load and (args.scenario or args.seed is not None):
+        raise UsageError("--load continues a saved game with its own scenario and seed; drop --scenario/--seed")
+    if args.turns is not None and args.turns < 1:
+        raise UsageError(f"--turns {args.turns}: must be at least 1")
+    if args.load:
+        session = GameSession.load(args.load)
+    else:
+        session = GameSession(load_scenario(args.scenario or "baseline"), 0 if args.seed is None else args.seed)
+    policies = make_seats(session, _parse_seats(args.seat, session.actors))
+    play(session, policies, args.turns)
+    if args.save:
+        try:
+            session.save(args.save)
+        except OSError as exc:
+            raise UsageError(f"--save {args.save}: cannot write ({exc.strerror or exc}); any earlier file there is unchanged") from None
+    if args.json:
+        out = {
+            "scenario": session.scenario.name,
+            "seed": session.seed,
+            "turns_played": session.world.turn,
+            "state_hash": session.state_hash(),
+            "actors": list(session.actors),
+            "seats": session.seats,
+            "final": session.timeline[-1] if session.timeline else {},
+            "timeline": session.timeline,
+        }
+        print(json.dumps(out, sort_keys=True, allow_nan=False))
+    else:
+        print(f"{session.scenario.title} | seed {session.seed} | {session.world.turn} of {session.scenario.turns} turns")
+        print(format_table(session.timeline))
+        print(f"state hash {session.state_hash()}")
+        if args.save:
+            print(f"saved to {args.save}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="wargame", description="Chip-war wargame: the US-China contest over AI chips.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    sub.add_parser("scenarios", help="list the built-in scenarios").set_defaults(func=cmd_scenarios)
+    v = sub.add_parser("validate", help="check a scenario file")
+    v.add_argument("path")
+    v.set_defaults(func=cmd_validate)
+    r = sub.add_parser("run", help="play one headless game")
+    r.add_argument("--scenario", help="built-in name or path to a YAML file (default: baseline)")
+    r.add_argument("--seed", type=int, help="random seed (default 0)")
+    r.add_argument("--turns", type=int, help="turns to play (default: to the scenario's end)")
+    r.add_argument("--seat", action="append", default=[], metavar="ACTOR=POLICY", help="who plays a seat (doctrine, random)")
+    r.add_argument("--save", metavar="FILE", help="save the game as JSON when done")
+    r.add_argument("--load", metavar="FILE", help="continue a saved game")
+    r.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    r.set_defaults(func=cmd_run)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ScenarioError as exc:
+        return _fail(exc.problems)
+    except SaveError as exc:
+        return _fail(exc.problems)
+    except UsageError as exc:
+        return _fail([str(exc)])
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""Politics: the Dutch licence regime, the US hawk-dove balance, licence decisions, Tier-2
+alignment and data-centre build-out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wargame.chips import threshold_rank
+from wargame.params import Params
+from wargame.state import DIFFUSION_TIERS, TRANSSHIP, World
+
+_DUTCH_STEPS = (
+    "The Dutch government requires licences for advanced immersion DUV (NXT:2000i and up).",
+    "The Dutch government extends licensing to NXT:1970i/1980i tools.",
+    "Hypothetical: the Dutch government bans immersion DUV sales and servicing for China.",
+)
+
+
+def dutch_licences(w: World, p: Params, rng: np.random.Generator) -> None:
+    """US pressure, net of ASML's lobbying of The Hague, may tighten the Dutch regime a step."""
+    us, asml = w.us, w.asml
+    push = max(0.0, us.pressure_netherlands - p.dutch_lobby_per_usd_m * asml.lobby_usd_m)
+    hit = rng.random() < p.dutch_escalation_rate * push
+    if hit and asml.dutch_restriction < 3:
+        asml.dutch_restriction += 1
+        w.news.append(_DUTCH_STEPS[asml.dutch_restriction - 1])
+    us.pressure_netherlands *= 1.0 - p.pressure_decay
+    us.pressure_korea *= 1.0 - p.pressure_decay
+
+
+def update_hawkishness(w: World, p: Params, rng: np.random.Generator, q: dict) -> None:
+    """Mean reversion, Nvidia's lobbying, seizures in the news, visible Huawei gains, retaliation."""
+    us = w.us
+    h = us.hawkishness
+    h += p.hawk_reversion * (p.hawk_anchor - h)
+    h -= p.hawk_lobby_per_usd_m * w.nvidia.lobby_usd_m
+    h += p.hawk_per_seized_10k * q["seized"] / 1e4
+    h += p.hawk_per_visible_huawei_100k * (q["chips"] - w.market.last_huawei_chips) / 1e5
+    if w.china.mineral_curbs:
+        h += p.hawk_mineral_curbs
+    if q.get("proxy_detected"):
+        h += p.hawk_proxy_detected
+    h += p.hawk_sigma * rng.standard_normal()
+    us.hawkishness = min(1.0, max(0.0, h))
+    w.market.last_huawei_chips = q["chips"]
+
+
+def decide_licences(w: World, p: Params, rng: np.random.Generator, q: dict) -> None:
+    """A pending Nvidia request is granted or denied: by the US seat if it chose, else by the
+    bureaucracy with odds that fall as the administration turns hawkish."""
+    nv, us = w.nvidia, w.us
+    draw = rng.random()
+    if not nv.licence_pending or nv.licence_requested_turn >= w.turn:
+        return  # a request waits one quarter so the US seat can rule on it
+    allowed = nv.china_chip != "none" and threshold_rank(nv.china_chip) <= threshold_rank(us.threshold)
+    if us.licence_decision == "none":
+        grant = allowed and draw < (1.0 - us.hawkishness) ** p.licence_grant_exponent
+    else:
+        grant = allowed and us.licence_decision == "grant"
+    nv.licence_pending = False
+    us.licence_decision = "none"
+    if grant:
+        nv.licensed_level = nv.china_chip
+        w.news.append(f"The US grants Nvidia a licence to sell its {nv.china_chip} chip in China.")
+    else:
+        w.news.append("The US denies Nvidia's China licence request.")
+    q["licence_granted"] = grant
+
+
+def tier2_politics(w: World, p: Params, q: dict) -> None:
+    """Alignment drifts to the stance, is pushed by the diffusion tier and China's offers;
+    data centres grow by the chosen build rate."""
+    offers = w.china.court_offers_usd_b
+    for nation, t in sorted(w.tier2.items()):
+        target = {"align_us": 0.8, "hedge": 0.0, "buy_chinese": -0.6}[t.stance]
+        a = t.alignment + p.alignment_stance_rate * (target - t.alignment)
+        a += p.alignment_tier_effect[DIFFUSION_TIERS.index(w.us.diffusion.get(nation, "tier1"))]
+        a -= p.alignment_court_per_usd_b * offers.get(nation, 0.0)
+        a += p.alignment_controls_effect * TRANSSHIP.index(t.transship_controls)
+        t.alignment = min(1.0, max(-1.0, a))
+        t.dc_capacity_mw += t.build_mw_per_quarter
+    w.china.court_offers_usd_b = {}
+    q["mean_alignment"] = sum(t.alignment for t in w.tier2.values()) / max(1, len(w.tier2))

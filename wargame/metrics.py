@@ -1,0 +1,139 @@
+"""The per-turn record: DESIGN §5's contract keys, a few extras, and each actor's score.
+
+Scores are each actor's own objectives on a rough 0..1 scale (documented in docs/model.md);
+they let bots and facilitators compare quarters, not actors with one another.
+"""
+
+from __future__ import annotations
+
+import math
+
+from wargame.params import Params
+from wargame.state import World
+
+CONTRACT_KEYS: tuple[str, ...] = (
+    "us_compute_stock_h100e", "china_compute_stock_h100e", "tier2_compute_stock_h100e",
+    "us_ai_chip_output_h100e", "china_ai_chip_output_h100e", "us_china_output_ratio",
+    "us_china_stock_ratio", "china_self_sufficiency", "china_unmet_demand_h100e",
+    "smuggled_h100e", "seized_h100e", "cloud_leak_h100e", "smuggling_price_premium",
+    "china_ai_power_gw", "nvidia_revenue_usd_b", "nvidia_china_revenue_usd_b",
+    "nvidia_china_share", "huawei_output_chips", "huawei_exports_chips",
+    "smic_advanced_capacity_wpm", "smic_yield", "smic_revenue_usd_b",
+    "asml_china_revenue_usd_b", "asml_china_share", "us_hawkishness",
+)
+EXTRA_KEYS: tuple[str, ...] = (
+    "us_compute_additions_h100e", "china_compute_additions_h100e", "tier2_compute_additions_h100e",
+    "china_domestic_additions_h100e", "china_demand_h100e", "china_grey_imports_h100e",
+    "algorithmic_efficiency", "smuggler_profit_usd_b", "us_export_fee_usd_b",
+)
+# Hidden from every observer but the owner (fog of war); everything else in a record is public.
+HIDDEN_KEYS: dict[str, str] = {
+    "smuggled_h100e": "smugglers",
+    "cloud_leak_h100e": "smugglers",
+    "smuggler_profit_usd_b": "smugglers",
+    "huawei_output_chips": "huawei",
+    "china_ai_chip_output_h100e": "huawei",
+    "china_domestic_additions_h100e": "huawei",
+    "smic_yield": "smic",
+    "smic_advanced_capacity_wpm": "smic",
+    "china_compute_stock_h100e": "china",
+    "china_compute_additions_h100e": "china",
+    "china_self_sufficiency": "china",
+    "china_unmet_demand_h100e": "china",
+    "china_demand_h100e": "china",
+    "china_grey_imports_h100e": "china",
+    "algorithmic_efficiency": "china",
+    "china_ai_power_gw": "china",
+    "us_china_output_ratio": "china",
+    "us_china_stock_ratio": "china",
+}
+# The Chinese state sees its own firms' books.
+CHINA_BLOC = ("china", "huawei", "smic")
+
+
+def _ratio(a: float, b: float) -> float:
+    """US / China with the denominator floored at one H100e so the ratio stays finite."""
+    return a / max(b, 1.0)
+
+
+def score(actor: str, w: World, p: Params, r: dict) -> float:
+    """Each actor's objectives this quarter, each term in 0..1, weighted to sum to 1."""
+    if actor in w.tier2:
+        t = w.tier2[actor]
+        room = t.dc_capacity_mw * 1000.0 / p.kw_per_h100e_allin
+        filled = (t.compute_stock_h100e + t.chinese_chips_h100e) / room if room > 0 else 1.0
+        return 0.7 * min(1.0, filled) + 0.3 * (1.0 - abs(t.alignment))
+    if actor == "us":
+        lead = 0.5 + 0.5 * math.tanh(math.log(max(r["us_china_stock_ratio"], 1e-9)) / math.log(10.0))
+        industry = min(1.0, r["nvidia_revenue_usd_b"] / (2.0 * p.nvidia_output_h100e_q1 * p.price_per_h100e_usd / 1e9))
+        allies = 0.5 + 0.5 * sum(t.alignment for t in w.tier2.values()) / max(1, len(w.tier2))
+        return 0.5 * lead + 0.25 * industry + 0.25 * allies
+    if actor == "china":
+        goal = min(1.0, r["china_self_sufficiency"] / p.self_sufficiency_goal)
+        supplied = 1.0 - r["china_unmet_demand_h100e"] / max(r["china_demand_h100e"] / w.china.algorithmic_efficiency, 1.0)
+        gap = 1.0 / (1.0 + r["us_china_stock_ratio"] / 10.0)
+        return 0.4 * goal + 0.4 * max(0.0, supplied) + 0.2 * gap
+    if actor == "nvidia":
+        rev = min(1.0, r["nvidia_revenue_usd_b"] / (4.0 * p.nvidia_output_h100e_q1 * p.price_per_h100e_usd / 1e9))
+        return 0.7 * rev + 0.3 * r["nvidia_china_share"]
+    if actor == "huawei":
+        adds = r["china_compute_additions_h100e"]
+        share = r["china_domestic_additions_h100e"] / adds if adds > 0 else 0.0
+        exports = r["huawei_exports_chips"] / max(r["huawei_output_chips"], 1.0)
+        return 0.8 * share + 0.2 * exports
+    if actor == "smic":
+        return 0.5 * min(1.0, r["smic_revenue_usd_b"] / 4.0) + 0.5 * r["smic_yield"] / p.yield_max
+    if actor == "asml":
+        return min(1.0, r["asml_china_revenue_usd_b"] / (p.asml_mature_china_usd_b + p.asml_service_usd_b))
+    if actor == "smugglers":
+        return 0.5 + 0.5 * math.tanh(r["smuggler_profit_usd_b"])
+    raise KeyError(actor)
+
+
+def build_record(w: World, p: Params, q: dict, quarter: str, turn: int, actors: tuple[str, ...]) -> dict:
+    m = w.market
+    china_stock = m.china_domestic_stock_h100e + m.china_foreign_stock_h100e
+    china_adds = q["domestic_h100e"] + q["foreign_h100e"]
+    r = {
+        "turn": turn,
+        "quarter": quarter,
+        "us_compute_stock_h100e": m.us_compute_stock_h100e,
+        "china_compute_stock_h100e": china_stock,
+        "tier2_compute_stock_h100e": sum(t.compute_stock_h100e + t.chinese_chips_h100e for t in w.tier2.values()),
+        "us_ai_chip_output_h100e": q["us_output"],
+        "china_ai_chip_output_h100e": q["domestic_h100e"],
+        "us_china_output_ratio": _ratio(q["us_output"], q["domestic_h100e"]),
+        "us_china_stock_ratio": _ratio(m.us_compute_stock_h100e, china_stock),
+        "china_self_sufficiency": q["domestic_h100e"] / china_adds if china_adds > 0 else 0.0,
+        "china_unmet_demand_h100e": q["unmet"],
+        "smuggled_h100e": q["smuggled"],
+        "seized_h100e": q["seized"],
+        "cloud_leak_h100e": q["cloud_leak"],
+        "smuggling_price_premium": m.smuggling_premium,
+        "china_ai_power_gw": m.china_fleet_power_gw,
+        "nvidia_revenue_usd_b": q["nvidia_revenue"],
+        "nvidia_china_revenue_usd_b": q["nvidia_china_revenue"],
+        "nvidia_china_share": (q["nvidia_china_sold"] + q["smuggled"]) / china_adds if china_adds > 0 else 0.0,
+        "huawei_output_chips": q["chips"],
+        "huawei_exports_chips": q["exports"],
+        "smic_advanced_capacity_wpm": w.smic.advanced_capacity_wpm,
+        "smic_yield": w.smic.ai_yield,
+        "smic_revenue_usd_b": q["smic_revenue"],
+        "asml_china_revenue_usd_b": q["asml_china_revenue"],
+        "asml_china_share": q["asml_china_share"],
+        "us_hawkishness": w.us.hawkishness,
+        "us_compute_additions_h100e": q["us_additions"],
+        "china_compute_additions_h100e": china_adds,
+        "tier2_compute_additions_h100e": q["tier2_additions"],
+        "china_domestic_additions_h100e": q["domestic_h100e"],
+        "china_demand_h100e": m.china_demand_h100e,
+        "china_grey_imports_h100e": q["gray"],
+        "algorithmic_efficiency": w.china.algorithmic_efficiency,
+        "smuggler_profit_usd_b": q["smuggler_profit"],
+        "us_export_fee_usd_b": q["export_fee_paid"],
+    }
+    for nation, t in sorted(w.tier2.items()):
+        r[f"tier2_alignment_{nation}"] = t.alignment
+    for actor in actors:
+        r[f"score_{actor}"] = score(actor, w, p, r)
+    return {k: (float(v) if isinstance(v, float) else v) for k, v in r.items()}

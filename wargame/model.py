@@ -1,0 +1,58 @@
+"""The Mesa model: one agent per actor built from the scenario, the World, and the DataCollector.
+
+`step()` adjudicates one quarter once every seat has given its orders (the session makes sure
+of that). Randomness: every stream is a child of `SeedSequence(seed)` keyed by purpose and
+turn, so a bot's extra draw never shifts the world's dice and a reloaded game continues on
+exactly the same dice.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from agents import ActorAgent, agent_class
+from wargame.adjudication import adjudicate
+from wargame.metrics import CONTRACT_KEYS, EXTRA_KEYS
+from wargame.scenario import Scenario
+from wargame.state import World
+
+ADJUDICATION, OBSERVATION, POLICY, MESA = 0, 1, 2, 3
+
+
+def stream(seed: int, *key: int) -> np.random.Generator:
+    """A generator for one purpose: the child of SeedSequence(seed) at spawn key `key`."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+
+
+class WargameModel(mesa.Model):
+    def __init__(self, scenario: Scenario, seed: int, world: World | None = None):
+        super().__init__(rng=stream(seed, MESA))
+        self.scenario = scenario
+        self.seed = seed
+        self.params = scenario.params()
+        self.world: World = world if world is not None else scenario.start_world()
+        self.actors: tuple[str, ...] = scenario.actors
+        self.by_id: dict[str, ActorAgent] = {a: agent_class(a)(self, a) for a in self.actors}
+        self.records: list[dict] = []
+        self.flows: dict = {}
+        keys = list(CONTRACT_KEYS) + list(EXTRA_KEYS)
+        keys += [f"tier2_alignment_{n}" for n in scenario.tier2] + [f"score_{a}" for a in self.actors]
+        self.metric_keys = tuple(keys)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={k: (lambda m, k=k: m.records[-1][k]) for k in self.metric_keys}
+        )
+
+    def step(self) -> None:
+        """Adjudicate the quarter; the record is an immutable dict of plain numbers."""
+        rng = stream(self.seed, ADJUDICATION, self.world.turn)
+        self.world, record, self.flows = adjudicate(self.world, self.params, rng, self.actors)
+        self.records.append(record)
+        self.datacollector.collect(self)
+
+    def restore_history(self, records: list[dict], flows: dict) -> None:
+        """Refill the collector from saved records (after loading a game)."""
+        for record in records:
+            self.records.append(record)
+            self.datacollector.collect(self)
+        self.flows = flows

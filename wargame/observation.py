@@ -1,0 +1,120 @@
+"""Fog of war lives here only: what one actor may see of the world, and its estimates.
+
+An actor sees its own state in full, the public fields of the others, last quarter's public
+metrics, the public moves made so far this quarter, and *estimates* of hidden numbers. The US
+estimate of Huawei's output is structural: its analysts count SMIC wafers at an assumed
+yield and see only part of the output built from stockpiled dies, so the US undercounts for
+a reason, not because a number was typed in (H3 vs H4).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from wargame.metrics import CHINA_BLOC, HIDDEN_KEYS
+from wargame.params import Params
+from wargame.state import INTEL_LEVELS, World
+
+# Fields of each actor's state that others may see; everything else is private.
+PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
+    "us": ("hawkishness", "threshold", "export_fee", "entity_list", "enforcement_budget_usd_m", "cloud_kyc", "diffusion"),
+    "china": ("subsidies_usd_b", "budget_usd_b", "foreign_chip_policy", "mineral_curbs"),
+    "nvidia": ("china_chip", "licence_pending", "licensed_level", "lobby_usd_m", "price_multiplier"),
+    "huawei": ("generation", "supernode_share", "export_share"),
+    "smic": (),
+    "asml": ("duv_sales_cap", "servicing", "lobby_usd_m", "dutch_restriction"),
+    "smugglers": (),
+}
+TIER2_PUBLIC: tuple[str, ...] = ("alignment", "stance", "transship_controls", "dc_capacity_mw", "admit_chinese_tenants", "compute_stock_h100e")
+
+
+class Observation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    actor: str
+    turn: int  # the turn being decided, 1-based
+    quarter: str
+    own: dict
+    public: dict
+    last_record: dict
+    estimates: dict[str, float]
+    moves_this_turn: list[dict]
+    news: list[str]
+
+
+def sees_truth(observer: str, key: str) -> bool:
+    owner = HIDDEN_KEYS.get(key)
+    if owner is None:
+        return True
+    if owner == "smugglers":
+        return observer == "smugglers"
+    return observer in CHINA_BLOC
+
+
+def _public_view(world: World, observer: str) -> dict:
+    out: dict = {}
+    for actor, fields in PUBLIC_FIELDS.items():
+        if actor == observer:
+            continue
+        state = getattr(world, actor).model_dump(mode="json")
+        full = observer in CHINA_BLOC and actor in CHINA_BLOC
+        out[actor] = state if full else {f: state[f] for f in fields}
+    if observer in ("huawei", "smic"):
+        out["china"]["directive_huawei_share"] = world.china.directive_huawei_share
+    for nation, t in sorted(world.tier2.items()):
+        if nation != observer:
+            state = t.model_dump(mode="json")
+            out[nation] = {f: state[f] for f in TIER2_PUBLIC}
+    return out
+
+
+def _estimates(world: World, p: Params, observer: str, last: dict, flows: dict, rng: np.random.Generator) -> dict[str, float]:
+    """Noisy (and for the US, structurally biased) estimates of what the observer cannot see."""
+    if not last:
+        return {}
+    if observer == "us":
+        sigma = p.obs_sigma_by_intel[INTEL_LEVELS.index(world.us.intel_effort)]
+        detect = p.obs_detect_by_intel[INTEL_LEVELS.index(world.us.intel_effort)]
+    else:
+        sigma, detect = p.analyst_sigma, 1.0
+    out: dict[str, float] = {}
+
+    def noisy(x: float) -> float:
+        return float(x * math.exp(sigma * rng.standard_normal() - 0.5 * sigma * sigma))
+
+    # always draw in the same order so one observer's dice never depend on what it can see
+    draws = {k: noisy(1.0) for k in ("huawei_output_chips", "smuggled_h100e", "smic_yield",
+                                     "smic_advanced_capacity_wpm", "china_compute_stock_h100e")}
+    if not sees_truth(observer, "huawei_output_chips"):
+        if observer == "us" and flows:
+            counted = flows["hw_wafers"] * p.dies_per_wafer * p.us_assumed_yield / flows["dpp"]
+            visible = min(counted, flows["smic_chips"]) + detect * flows["bank_chips"]
+        else:
+            visible = last["huawei_output_chips"]
+        out["huawei_output_chips"] = visible * draws["huawei_output_chips"]
+    if not sees_truth(observer, "smuggled_h100e"):
+        out["smuggled_h100e"] = last["seized_h100e"] / p.smuggling_assumed_seizure * draws["smuggled_h100e"]
+    for key in ("smic_yield", "smic_advanced_capacity_wpm", "china_compute_stock_h100e"):
+        if not sees_truth(observer, key):
+            out[key] = last[key] * draws[key]
+    return out
+
+
+def observe(
+    world: World, p: Params, observer: str, last: dict, flows: dict, public_moves: list[dict],
+    rng: np.random.Generator, quarter: str,
+) -> Observation:
+    visible = {k: v for k, v in last.items() if sees_truth(observer, k)}
+    return Observation(
+        actor=observer,
+        turn=world.turn + 1,
+        quarter=quarter,
+        own=world.actor_state(observer).model_dump(mode="json"),
+        public=_public_view(world, observer),
+        last_record=visible,
+        estimates=_estimates(world, p, observer, last, flows, rng),
+        moves_this_turn=[m for m in public_moves if m["actor"] != observer],
+        news=list(world.news),
+    )

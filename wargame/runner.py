@@ -1,0 +1,51 @@
+"""Drive a session with policies: one quarter, or a whole game. Headless; no pygame, no mlflow."""
+
+from __future__ import annotations
+
+from wargame.session import MAX_ORDERS_PER_TURN, GameSession
+
+
+class PolicyError(RuntimeError):
+    """A bot offered a move the rules refuse: a bug in the bot, never silently skipped."""
+
+
+def make_seats(session: GameSession, overrides: dict[str, str] | None = None) -> dict:
+    from policies.registry import make_policy
+
+    names = {**session.seats, **(overrides or {})}
+    session.seats = names
+    return {actor: make_policy(names[actor], actor) for actor in session.actors}
+
+
+def play_phase(session: GameSession, actor: str, policy) -> None:
+    """One seat's orders for the quarter, ending with its pass."""
+    obs = session.observe(actor)
+    rng = session.policy_rng(actor)
+    for _ in range(MAX_ORDERS_PER_TURN + 1):
+        legal = session.legal_moves(actor)
+        move = policy.decide(obs, legal, rng)
+        refusal = session.submit(actor, move)
+        if refusal is not None:
+            raise PolicyError(f"{actor} ({policy.name}) offered {move.describe()}: {refusal}")
+        if move.kind == "pass":
+            return
+    raise PolicyError(f"{actor} ({policy.name}) never passed")
+
+
+def play_turn(session: GameSession, policies: dict) -> dict:
+    """Play every seat from wherever the quarter stands; returns the quarter's record."""
+    turn = session.world.turn
+    while not session.is_over and session.world.turn == turn:
+        actor = session.current_actor
+        play_phase(session, actor, policies[actor])
+    return session.timeline[-1]
+
+
+def play(session: GameSession, policies: dict, turns: int | None = None) -> GameSession:
+    """Play `turns` more quarters (default: to the scenario's end)."""
+    left = session.scenario.turns - session.world.turn if turns is None else turns
+    for _ in range(left):
+        if session.is_over:
+            break
+        play_turn(session, policies)
+    return session

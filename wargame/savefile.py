@@ -1,0 +1,85 @@
+"""Save files: JSON with the scenario, seed, seats, move log and a snapshot.
+
+Writes go to a temporary file in the same folder and are renamed over the target only when
+complete, so a failed save never destroys the last good one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from wargame.scenario import Scenario, ScenarioError, scenario_from_dict
+from wargame.state import World
+
+FORMAT = "chip-war-wargame-save"
+VERSION = 1
+
+
+class SaveError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def write_save(path: str | Path, body: dict) -> None:
+    path = Path(path)
+    data = {"format": FORMAT, "version": VERSION, **body}
+    text = json.dumps(data, indent=1, sort_keys=True, allow_nan=False)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_save(path: str | Path) -> tuple[Scenario, dict]:
+    label = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SaveError([f"{label}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SaveError([f"{label}: cannot read ({exc.__class__.__name__})"]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SaveError([f"{label}: (document): not a save file: JSON error at line {exc.lineno}, column {exc.colno}"]) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SaveError([f"{label}: format: not a save file (expected format {FORMAT!r})"])
+    if data.get("version") != VERSION:
+        raise SaveError([f"{label}: version: {data.get('version')!r} is not supported (this program reads version {VERSION})"])
+    problems = []
+    for key, kind in (("scenario", dict), ("seed", int), ("moves", list), ("snapshot", dict)):
+        if not isinstance(data.get(key), kind) or isinstance(data.get(key), bool):
+            problems.append(f"{label}: {key}: missing or not a {kind.__name__}")
+    if problems:
+        raise SaveError(problems)
+    try:
+        scenario = scenario_from_dict(data["scenario"], f"{label}: scenario")
+    except ScenarioError as exc:
+        raise SaveError(exc.problems) from None
+    snap = data["snapshot"]
+    for key in ("world", "phase", "used", "public_moves", "records", "flows"):
+        if key not in snap:
+            problems.append(f"{label}: snapshot.{key}: required field is missing")
+    if problems:
+        raise SaveError(problems)
+    try:
+        World.model_validate(snap["world"])
+    except ValidationError as exc:
+        raise SaveError([f"{label}: snapshot.world.{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                         for e in exc.errors(include_url=False)]) from None
+    if not isinstance(snap["phase"], int) or not 0 <= snap["phase"] < len(scenario.actors):
+        raise SaveError([f"{label}: snapshot.phase: must be an integer 0..{len(scenario.actors) - 1}"])
+    return scenario, data

@@ -1,0 +1,277 @@
+"""Scenario files: a frozen schema, a YAML loader, and error messages a person can act on.
+
+A scenario is data: start quarter, length, the roster's initial state, every parameter with
+its unit and source id (../shared/calibration/targets.yaml), scripted events and default seats.
+`extends: NAME` lets a policy variant override a few fields of another scenario.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wargame.ids import DEFAULT_TIER2, initiative_order, is_quarter, parse_quarter
+from wargame.params import Params
+from wargame.state import World
+
+SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+
+
+class ScenarioError(Exception):
+    """One line per problem: `file: field.path: what is wrong (what is allowed)`."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Distribution(_Frozen):
+    """Uncertainty for Monte Carlo sampling of a parameter."""
+
+    kind: Literal["uniform", "triangular", "normal", "lognormal"]
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    sd: float | None = None
+
+
+class Parameter(_Frozen):
+    value: float | int | str | list[float]
+    unit: str
+    source: str | None = None
+    note: str | None = None
+    distribution: Distribution | None = None
+
+
+class Effect(_Frozen):
+    """Change one field of the world: `target` is a dotted path such as `us.threshold`."""
+
+    target: str
+    op: Literal["set", "add", "append", "remove"] = "set"
+    value: Any
+
+
+class Event(_Frozen):
+    id: str
+    quarter: str
+    description: str
+    source: str | None = None
+    hypothetical: bool = False
+    effects: list[Effect] = Field(min_length=1)
+
+    @field_validator("quarter")
+    @classmethod
+    def _quarter(cls, v: str) -> str:
+        if not is_quarter(v):
+            raise ValueError("must look like 2025Q1 (year, Q, 1-4)")
+        return v
+
+
+class Scenario(_Frozen):
+    name: str
+    title: str
+    description: str
+    start_quarter: str
+    turns: int = Field(ge=1, le=200)
+    initial: World
+    initial_sources: dict[str, str] = {}
+    parameters: dict[str, Parameter]
+    events: list[Event] = []
+    seats: dict[str, str] = {}
+
+    @field_validator("start_quarter")
+    @classmethod
+    def _start(cls, v: str) -> str:
+        if not is_quarter(v):
+            raise ValueError("must look like 2025Q1 (year, Q, 1-4)")
+        return v
+
+    @property
+    def tier2(self) -> tuple[str, ...]:
+        return tuple(self.initial.tier2)
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        return initiative_order(self.tier2)
+
+    def params(self) -> Params:
+        return Params(**{k: v.value for k, v in self.parameters.items()})
+
+    def start_world(self) -> World:
+        return self.initial.model_copy(update={"quarter_index": parse_quarter(self.start_quarter), "turn": 0}, deep=True)
+
+
+# --- effects on a world ---------------------------------------------------------------------
+def _resolve(world: World, path: str) -> tuple[Any, str]:
+    """The object holding the last path segment, and that segment."""
+    parts = path.split(".")
+    obj: Any = world
+    for part in parts[:-1]:
+        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+    last = parts[-1]
+    if isinstance(obj, BaseModel):
+        if last not in type(obj).model_fields:
+            raise KeyError(last)
+    elif isinstance(obj, dict):
+        pass
+    else:
+        raise KeyError(last)
+    return obj, last
+
+
+def apply_effect(world: World, effect: Effect) -> None:
+    """Mutates `world`; raises KeyError/ValueError/ValidationError on a bad path or value."""
+    obj, field = _resolve(world, effect.target)
+    current = obj[field] if isinstance(obj, dict) else getattr(obj, field)
+    if effect.op == "set":
+        new = effect.value
+    elif effect.op == "add":
+        new = current + effect.value
+    elif effect.op == "append":
+        new = sorted(set(current) | {effect.value})
+    else:
+        new = [x for x in current if x != effect.value]
+    if isinstance(obj, dict):
+        obj[field] = new
+        return
+    checked = type(obj).model_validate({**obj.model_dump(), field: new})
+    setattr(obj, field, getattr(checked, field))
+
+
+# --- loading ----------------------------------------------------------------------------------
+def builtin_names() -> list[str]:
+    return sorted(p.name[:-5] for p in SCENARIO_DIR.iterdir() if p.name.endswith(".yaml"))
+
+
+def _read_yaml(path: Path, label: str) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([f"{label}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([f"{label}: cannot read ({exc.__class__.__name__})"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ScenarioError([f"{label}: (document): {where}YAML syntax error: {problem}"]) from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise ScenarioError([f"{label}: (document): a scenario must be a mapping of fields, got {kind}"])
+    return data
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _locate(name_or_path: str) -> tuple[Path, str]:
+    if name_or_path in builtin_names():
+        return SCENARIO_DIR / f"{name_or_path}.yaml", name_or_path
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists() or "/" in name_or_path:
+        return path, str(path)
+    raise ScenarioError([f"unknown scenario {name_or_path!r}; built-in scenarios: {', '.join(builtin_names())} (or a path to a .yaml file)"])
+
+
+def _raw(name_or_path: str, seen: tuple[str, ...] = ()) -> tuple[dict, str]:
+    path, label = _locate(name_or_path)
+    data = _read_yaml(path, label)
+    base = data.pop("extends", None)
+    if base is not None:
+        if not isinstance(base, str) or base in seen:
+            raise ScenarioError([f"{label}: extends: must name another scenario, without cycles"])
+        parent, _ = _raw(base, seen + (base,))
+        extra = data.pop("add_events", [])
+        data = _merge(parent, data)
+        if isinstance(extra, list):
+            data["events"] = list(data.get("events", [])) + extra
+    return data, label
+
+
+def _fmt_loc(loc: tuple) -> str:
+    return ".".join(str(x) for x in loc) or "(document)"
+
+
+def _problems_from(exc: ValidationError, label: str, prefix: str = "") -> list[str]:
+    lines = []
+    for err in exc.errors(include_url=False):
+        loc = _fmt_loc(tuple(err["loc"]))
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = "required field is missing"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown field (not part of the schema)"
+        lines.append(f"{label}: {prefix}{loc}: {msg}")
+    return lines
+
+
+def _check_semantics(sc: Scenario, label: str) -> list[str]:
+    problems: list[str] = []
+    try:
+        sc.params()
+    except ValidationError as exc:
+        problems += _problems_from(exc, label, "parameters.")
+    for name, par in sc.parameters.items():
+        if isinstance(par.value, float) and not math.isfinite(par.value):
+            problems.append(f"{label}: parameters.{name}.value: must be a finite number")
+    tier2 = set(sc.tier2)
+    if not tier2:
+        problems.append(f"{label}: initial.tier2: at least one Tier-2 nation is required (e.g. {', '.join(DEFAULT_TIER2)})")
+    for nation in sc.initial.us.diffusion:
+        if nation not in tier2:
+            problems.append(f"{label}: initial.us.diffusion.{nation}: not a Tier-2 nation of this scenario ({', '.join(sorted(tier2))})")
+    for hub in sc.initial.smugglers.routes:
+        if hub not in tier2:
+            problems.append(f"{label}: initial.smugglers.routes.{hub}: not a Tier-2 nation of this scenario ({', '.join(sorted(tier2))})")
+    start = parse_quarter(sc.start_quarter)
+    world = sc.start_world()
+    for i, ev in sorted(enumerate(sc.events), key=lambda e: parse_quarter(e[1].quarter)):
+        q = parse_quarter(ev.quarter)
+        if not start <= q < start + sc.turns:
+            problems.append(f"{label}: events.{i}.quarter: {ev.quarter} is outside the game ({sc.start_quarter} + {sc.turns} turns)")
+        for j, eff in enumerate(ev.effects):
+            try:
+                apply_effect(world, eff)
+            except (KeyError, AttributeError, TypeError):
+                problems.append(f"{label}: events.{i}.effects.{j}.target: {eff.target!r} is not a field of the world state")
+            except ValidationError as exc:
+                problems += [f"{label}: events.{i}.effects.{j}.value: {e['msg']}" for e in exc.errors(include_url=False)]
+    from policies.registry import POLICY_NAMES  # lazy: policies import the game, not the reverse
+
+    for actor, policy in sc.seats.items():
+        if actor not in sc.actors:
+            problems.append(f"{label}: seats.{actor}: unknown actor; actors: {', '.join(sc.actors)}")
+        elif policy not in POLICY_NAMES:
+            problems.append(f"{label}: seats.{actor}: unknown policy {policy!r}; policies: {', '.join(POLICY_NAMES)}")
+    return problems
+
+
+def scenario_from_dict(data: dict, label: str) -> Scenario:
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems_from(exc, label)) from None
+    problems = _check_semantics(sc, label)
+    if problems:
+        raise ScenarioError(problems)
+    return sc
+
+
+def load_scenario(name_or_path: str) -> Scenario:
+    """A built-in name or a YAML path -> a checked Scenario, or ScenarioError listing every problem."""
+    data, label = _raw(name_or_path)
+    return scenario_from_dict(data, label)

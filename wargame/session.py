@@ -1,0 +1,194 @@
+"""GameSession: the one turn API that the CLI, Monte Carlo, the UI and the tests all drive.
+
+    observe(actor) -> Observation        what that seat may see (fog of war)
+    legal_moves(actor) -> [Move]         sorted, unique, each valid now
+    submit(actor, move) -> Refusal|None  validate, then apply; a refusal changes nothing
+    current_actor / is_over / snapshot() / save(path) / load(path) / replay(...)
+
+Seats order in the initiative order of DESIGN §3; each gives any number of orders (at most
+one per kind and target) and ends with `pass`. The last pass of a quarter resolves it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from wargame.ids import format_quarter, parse_quarter
+from wargame.model import OBSERVATION, POLICY, WargameModel, stream
+from wargame.moves import AnyMove, Pass, Refusal, parse_move
+from wargame.observation import Observation, observe
+from wargame.savefile import read_save, write_save
+from wargame.scenario import Scenario, apply_effect
+from wargame.state import World, canonical_json, state_hash
+
+MAX_ORDERS_PER_TURN = 16
+
+
+class GameSession:
+    def __init__(self, scenario: Scenario, seed: int = 0, seats: dict[str, str] | None = None,
+                 _world: World | None = None):
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.seats = {a: (seats or {}).get(a, scenario.seats.get(a, "doctrine")) for a in scenario.actors}
+        self.model = WargameModel(scenario, self.seed, world=_world)
+        self.moves: list[dict] = []
+        self._phase = 0
+        self._used: set[tuple[str, str]] = set()
+        self._public: list[dict] = []
+        if _world is None:
+            self._fire_events()
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def world(self) -> World:
+        return self.model.world
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        return self.model.actors
+
+    @property
+    def timeline(self) -> list[dict]:
+        return self.model.records
+
+    @property
+    def quarter(self) -> str:
+        return format_quarter(self.world.quarter_index)
+
+    @property
+    def is_over(self) -> bool:
+        return self.world.turn >= self.scenario.turns
+
+    @property
+    def current_actor(self) -> str | None:
+        return None if self.is_over else self.actors[self._phase]
+
+    def observe(self, actor: str) -> Observation:
+        self._known(actor)
+        rng = stream(self.seed, OBSERVATION, self.world.turn, self.actors.index(actor))
+        last = self.timeline[-1] if self.timeline else {}
+        return observe(self.world, self.model.params, actor, last, self.model.flows, self._public, rng, self.quarter)
+
+    def legal_moves(self, actor: str) -> list[AnyMove]:
+        self._known(actor)
+        if actor != self.current_actor or len(self._used) >= MAX_ORDERS_PER_TURN:
+            return [Pass(actor=actor)] if actor == self.current_actor else []
+        return self.model.by_id[actor].legal_moves(self.world, self.model.params, self._used)
+
+    def policy_rng(self, actor: str):
+        """The seat's own dice for this quarter, independent of every other stream."""
+        return stream(self.seed, POLICY, self.world.turn, self.actors.index(actor))
+
+    # -- acting ----------------------------------------------------------------------------
+    def check(self, actor: str, move: AnyMove | dict) -> tuple[AnyMove | None, Refusal | None]:
+        """Parse and validate without applying."""
+        if isinstance(move, dict):
+            try:
+                move = parse_move(move)
+            except ValidationError as exc:
+                err = exc.errors(include_url=False)[0]
+                where = ".".join(str(x) for x in err["loc"])
+                return None, Refusal(reason=f"malformed move: {where}: {err['msg']}", allowed="a move object; see legal_moves()")
+        if self.is_over:
+            return move, Refusal(reason="the game is over", allowed="nothing")
+        if actor not in self.actors:
+            return move, Refusal(reason=f"unknown actor {actor!r}", allowed=", ".join(self.actors))
+        if actor != self.current_actor:
+            return move, Refusal(reason=f"it is {self.current_actor}'s turn to order, not {actor}'s", allowed=f"wait for {self.current_actor}")
+        if len(self._used) >= MAX_ORDERS_PER_TURN and not isinstance(move, Pass):
+            return move, Refusal(reason=f"{MAX_ORDERS_PER_TURN} orders already given this quarter", allowed="pass")
+        return move, self.model.by_id[actor].check(move, self.world, self.model.params, self._used)
+
+    def submit(self, actor: str, move: AnyMove | dict) -> Refusal | None:
+        """Apply an order, or refuse it and leave the world untouched."""
+        move, refusal = self.check(actor, move)
+        if refusal is not None:
+            return refusal
+        assert move is not None
+        self.moves.append({"turn": self.world.turn + 1, "actor": actor, "move": move.model_dump(mode="json")})
+        if isinstance(move, Pass):
+            self._phase += 1
+            self._used = set()
+            if self._phase == len(self.actors):
+                self._resolve()
+            return None
+        self.model.by_id[actor].apply(move, self.world, self.model.params)
+        self._used.add(move.key())
+        if not move.secret:
+            self._public.append({"actor": actor, "move": move.model_dump(mode="json")})
+        return None
+
+    def _resolve(self) -> None:
+        self.model.step()
+        self._phase = 0
+        self._public = []
+        if not self.is_over:
+            self._fire_events()
+
+    def _fire_events(self) -> None:
+        """Scripted injects of the quarter now starting; players see them before ordering."""
+        for ev in self.scenario.events:
+            if parse_quarter(ev.quarter) == self.world.quarter_index and ev.id not in self.world.events_fired:
+                for eff in ev.effects:
+                    apply_effect(self.world, eff)
+                self.world.events_fired = self.world.events_fired + [ev.id]
+                label = "Hypothetical: " if ev.hypothetical else ""
+                self.world.news = self.world.news + [f"{label}{ev.description}" + (f" [{ev.source}]" if ev.source else "")]
+
+    def _known(self, actor: str) -> None:
+        if actor not in self.actors:
+            raise KeyError(f"unknown actor {actor!r}; actors: {', '.join(self.actors)}")
+
+    # -- persistence -----------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "world": self.world.model_dump(mode="json"),
+            "phase": self._phase,
+            "used": sorted(list(k) for k in self._used),
+            "public_moves": list(self._public),
+            "records": list(self.timeline),
+            "flows": self.model.flows,
+        }
+
+    def state_hash(self) -> str:
+        return state_hash(self.world)
+
+    def snapshot_hash(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(canonical_json(self.snapshot()).encode()).hexdigest()
+
+    def save(self, path: str | Path) -> None:
+        write_save(path, {
+            "scenario_name": self.scenario.name,
+            "scenario": self.scenario.model_dump(mode="json"),
+            "seed": self.seed,
+            "seats": self.seats,
+            "moves": self.moves,
+            "snapshot": self.snapshot(),
+        })
+
+    @classmethod
+    def load(cls, path: str | Path) -> GameSession:
+        scenario, data = read_save(path)
+        snap = data["snapshot"]
+        s = cls(scenario, data["seed"], data.get("seats"), _world=World.model_validate(snap["world"]))
+        s.moves = list(data["moves"])
+        s._phase = int(snap["phase"])
+        s._used = {tuple(k) for k in snap["used"]}
+        s._public = list(snap["public_moves"])
+        s.model.restore_history(list(snap["records"]), snap["flows"])
+        return s
+
+    @classmethod
+    def replay(cls, scenario: Scenario, seed: int, moves: list[dict], seats: dict[str, str] | None = None) -> GameSession:
+        """Rebuild a game from its scenario, seed and move log (the audit trail)."""
+        s = cls(scenario, seed, seats)
+        for i, entry in enumerate(moves):
+            refusal = s.submit(entry["actor"], entry["move"])
+            if refusal is not None:
+                raise ValueError(f"move log entry {i} ({entry['actor']}, turn {entry['turn']}): {refusal}")
+        return s

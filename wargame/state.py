@@ -1,0 +1,177 @@
+"""The world's state: every actor's settings and stocks, and the market's stocks.
+
+Plain pydantic models so a snapshot is canonical JSON and a save file round-trips exactly.
+Adjudication works on a deep copy and returns a new World, so records never alias live state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Ordered from strictest to loosest: the US threshold for chips sold to China.
+THRESHOLDS: tuple[str, ...] = ("ban_all", "h20_class", "h200_class", "blackwell_lite")
+CHINA_CHIP_LEVELS: tuple[str, ...] = ("none",) + THRESHOLDS[1:]
+FOREIGN_CHIP_POLICIES: tuple[str, ...] = ("open", "guidance", "state_dc_domestic", "full_ban")
+DIFFUSION_TIERS: tuple[str, ...] = ("tier1", "tier2", "tier3")
+ENTITY_TARGETS: tuple[str, ...] = ("huawei_proxies", "smic_fabs", "cxmt", "chinese_cloud")
+INTEL_LEVELS: tuple[str, ...] = ("low", "medium", "high")
+SUBSIDY_SECTORS: tuple[str, ...] = ("fab_capacity", "lithography", "hbm", "dc_power")
+ALLIES: tuple[str, ...] = ("netherlands", "korea")
+HBM_POLICIES: tuple[str, ...] = ("draw", "conserve", "stockpile")
+SERVICING: tuple[str, ...] = ("full", "limited", "none")
+STANCES: tuple[str, ...] = ("align_us", "hedge", "buy_chinese")
+TRANSSHIP: tuple[str, ...] = ("none", "permits", "strict")
+HUAWEI_GENERATIONS: tuple[str, ...] = ("910B", "910C", "950", "960", "970")
+
+
+class _State(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class USState(_State):
+    hawkishness: float = Field(ge=0, le=1)
+    threshold: str
+    export_fee: float = Field(ge=0, le=0.5)
+    entity_list: list[str] = []
+    enforcement_budget_usd_m: float = Field(ge=0)
+    cloud_kyc: bool = False
+    intel_effort: str = "medium"
+    diffusion: dict[str, str] = {}
+    pressure_netherlands: float = Field(0.0, ge=0, le=1)
+    pressure_korea: float = Field(0.0, ge=0, le=1)
+    licence_decision: str = "none"  # this quarter: none / grant / deny
+
+
+class ChinaState(_State):
+    directive_huawei_share: float = Field(ge=0, le=1)
+    subsidies_usd_b: dict[str, float]
+    budget_usd_b: float = Field(ge=0)
+    foreign_chip_policy: str = "open"
+    court_offers_usd_b: dict[str, float] = {}
+    mineral_curbs: bool = False
+    algorithmic_efficiency: float = Field(1.0, gt=0)
+
+
+class NvidiaState(_State):
+    china_chip: str = "h20_class"
+    design_target: str = "none"
+    design_ready_turn: int = 0
+    licence_pending: bool = False
+    licence_requested_turn: int = -1
+    licensed_level: str = "none"
+    lobby_usd_m: float = Field(0.0, ge=0)
+    china_supply_share: float = Field(0.05, ge=0, le=1)
+    tier2_supply_share: float = Field(0.1, ge=0, le=1)
+    price_multiplier: float = Field(1.0, gt=0)
+    unsold_china_inventory_h100e: float = Field(0.0, ge=0)
+
+
+class HuaweiState(_State):
+    generation: str = "910C"
+    wafer_order_wpm: float = Field(ge=0)
+    rd_usd_b: float = Field(ge=0)
+    supernode_share: float = Field(0.3, ge=0, le=1)
+    export_share: float = Field(0.0, ge=0, le=1)
+    hbm_policy: str = "draw"
+    die_bank: float = Field(ge=0)
+    hbm_stock: float = Field(ge=0)
+    proxy_order_dies: float = Field(0.0, ge=0)
+    rd_stock_usd_b: float = Field(0.0, ge=0)
+    chips_in_field: float = Field(0.0, ge=0)
+
+
+class SMICState(_State):
+    advanced_capacity_wpm: float = Field(ge=0)
+    pipeline: list[list[float]] = []  # [turn ready, wafers/month]
+    duv_tools: float = Field(ge=0)
+    tools_on_order: float = Field(0.0, ge=0)
+    ai_yield: float = Field(ge=0, le=1)
+    yield_rd_usd_b: float = Field(0.0, ge=0)
+    huawei_share: float = Field(ge=0, le=1)
+    cash_usd_b: float = Field(ge=0)
+
+
+class ASMLState(_State):
+    duv_sales_cap: float = Field(ge=0)
+    servicing: str = "full"
+    lobby_usd_m: float = Field(0.0, ge=0)
+    dutch_restriction: int = Field(1, ge=0, le=3)
+
+
+class SmugglersState(_State):
+    routes: dict[str, float] = {}
+    fragmentation: float = Field(0.3, ge=0, le=1)
+    cloud_broker_h100e: float = Field(0.0, ge=0)
+    lying_low: bool = False
+    capital_usd_b: float = Field(ge=0)
+
+
+class Tier2State(_State):
+    alignment: float = Field(ge=-1, le=1)
+    stance: str = "hedge"
+    transship_controls: str = "none"
+    dc_capacity_mw: float = Field(ge=0)
+    build_mw_per_quarter: float = Field(0.0, ge=0)
+    max_build_mw_per_quarter: float = Field(ge=0)
+    admit_chinese_tenants: bool = True
+    compute_stock_h100e: float = Field(0.0, ge=0)
+    chinese_chips_h100e: float = Field(0.0, ge=0)
+
+
+class MarketState(_State):
+    """Stocks and trajectories that belong to no actor."""
+
+    us_compute_stock_h100e: float = Field(ge=0)
+    china_domestic_stock_h100e: float = Field(ge=0)
+    china_foreign_stock_h100e: float = Field(ge=0)
+    us_output_h100e: float = Field(ge=0)
+    china_demand_h100e: float = Field(ge=0)
+    smuggling_premium: float = Field(0.3, ge=0)
+    unmet_ratio: float = Field(0.0, ge=0, le=1)
+    cxmt_hbm_stacks: float = Field(ge=0)
+    cxmt_hbm3: bool = False
+    domestic_litho: bool = False
+    china_fleet_power_gw: float = Field(0.0, ge=0)
+    last_huawei_chips: float = Field(0.0, ge=0)
+    cumulative_smuggled_h100e: float = Field(0.0, ge=0)
+    cumulative_seized_h100e: float = Field(0.0, ge=0)
+    # conservation ledgers: dies in = dies packaged + die bank; chips = exported + at home
+    cumulative_dies_in: float = Field(0.0, ge=0)
+    cumulative_dies_packaged: float = Field(0.0, ge=0)
+    cumulative_chips_packaged: float = Field(0.0, ge=0)
+    cumulative_chips_exported: float = Field(0.0, ge=0)
+    cumulative_chips_home: float = Field(0.0, ge=0)
+
+
+class World(_State):
+    turn: int = 0  # turns resolved so far
+    quarter_index: int  # absolute quarter of the turn being played
+    us: USState
+    china: ChinaState
+    nvidia: NvidiaState
+    huawei: HuaweiState
+    smic: SMICState
+    asml: ASMLState
+    smugglers: SmugglersState
+    tier2: dict[str, Tier2State]
+    market: MarketState
+    events_fired: list[str] = []
+    news: list[str] = []
+
+    def actor_state(self, actor: str) -> _State:
+        if actor in self.tier2:
+            return self.tier2[actor]
+        return getattr(self, actor)
+
+
+def canonical_json(data: Any) -> str:
+    """One spelling of a JSON value: sorted keys, no spaces; the basis of hashes and goldens."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def state_hash(world: World) -> str:
+    return hashlib.sha256(canonical_json(world.model_dump(mode="json")).encode()).hexdigest()
