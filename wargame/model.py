@@ -20,6 +20,16 @@ from wargame.state import World
 ADJUDICATION, OBSERVATION, POLICY, MESA = 0, 1, 2, 3
 
 
+class _Latest:
+    """A picklable reporter: the latest record's value of one metric."""
+
+    def __init__(self, model: WargameModel, key: str):
+        self.model, self.key = model, key
+
+    def __call__(self) -> float:
+        return self.model.records[-1][self.key]
+
+
 def stream(seed: int, *key: int) -> np.random.Generator:
     """A generator for one purpose: the child of SeedSequence(seed) at spawn key `key`."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
@@ -40,7 +50,7 @@ class WargameModel(mesa.Model):
         keys += [f"tier2_alignment_{n}" for n in scenario.tier2] + [f"score_{a}" for a in self.actors]
         self.metric_keys = tuple(keys)
         self.datacollector = mesa.DataCollector(
-            model_reporters={k: (lambda m, k=k: m.records[-1][k]) for k in self.metric_keys}
+            model_reporters={k: _Latest(self, k) for k in self.metric_keys}
         )
 
     def step(self) -> None:
