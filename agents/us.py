@@ -42,6 +42,12 @@ class USAgent(ActorAgent):
         out += [Spec(mv.SetDiffusionTier, fixed={"nation": n},
                      fields={"tier": Choice(tuple(t for t in DIFFUSION_TIERS if t != us.diffusion.get(n, "tier1")))})
                 for n in sorted(world.tier2)]
+        for n in sorted(world.tier2):
+            if us.diffusion.get(n, "tier1") == "tier2":
+                out.append(Spec(mv.SetTier2Cap, fixed={"nation": n},
+                                fields={"cap_h100e": Amount(0.0, 4 * p.tier2_cap_agreement_h100e, "H100e/quarter")}))
+            else:
+                out.append(Spec(mv.SetTier2Cap, fixed={"nation": n}, unavailable=f"{n} is not in diffusion tier 2"))
         out += [Spec(mv.PressureAlly, fixed={"ally": a}) for a in ALLIES]
         pending = nv.licence_pending and nv.licence_requested_turn < world.turn
         out.append(Spec(mv.DecideLicence, fields={"grant": Choice((False, True))}) if pending
@@ -58,6 +64,8 @@ class USAgent(ActorAgent):
             us.entity_list = sorted(set(us.entity_list) | {move.target})
         elif isinstance(move, mv.SetDiffusionTier):
             us.diffusion = {**us.diffusion, move.nation: move.tier}
+        elif isinstance(move, mv.SetTier2Cap):
+            us.tier2_caps_h100e = {**us.tier2_caps_h100e, move.nation: float(move.cap_h100e)}
         elif isinstance(move, mv.SetEnforcement):
             us.enforcement_budget_usd_m = float(move.budget_usd_m)
         elif isinstance(move, mv.SetCloudKYC):

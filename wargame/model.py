@@ -17,7 +17,7 @@ from wargame.metrics import CONTRACT_KEYS, EXTRA_KEYS
 from wargame.scenario import Scenario
 from wargame.state import World
 
-ADJUDICATION, OBSERVATION, POLICY, MESA = 0, 1, 2, 3
+ADJUDICATION, OBSERVATION, POLICY, MESA, EVENTS = 0, 1, 2, 3, 4
 
 
 class _Latest:

@@ -57,6 +57,16 @@ class SetDiffusionTier(_Move):
     target_field: ClassVar[str] = "nation"
 
 
+class SetTier2Cap(_Move):
+    """The chip cap of a nation in diffusion tier 2 (replaces the T3 default for it)."""
+
+    kind: Literal["set_tier2_cap"] = "set_tier2_cap"
+    actor: Literal["us"] = "us"
+    nation: str
+    cap_h100e: float
+    target_field: ClassVar[str] = "nation"
+
+
 class SetEnforcement(_Move):
     kind: Literal["set_enforcement"] = "set_enforcement"
     actor: Literal["us"] = "us"
@@ -296,7 +306,7 @@ class SetChineseTenants(_Move):
 
 
 MOVE_CLASSES: tuple[type[_Move], ...] = (
-    Pass, SetThreshold, AddEntity, SetDiffusionTier, SetEnforcement, SetCloudKYC, PressureAlly,
+    Pass, SetThreshold, AddEntity, SetDiffusionTier, SetTier2Cap, SetEnforcement, SetCloudKYC, PressureAlly,
     DecideLicence, SetExportFee, SetIntelEffort, SetSMICDirective, SetSubsidy,
     SetForeignChipPolicy, CourtTier2, SetMineralCurbs, DesignChinaChip, RequestLicence, Lobby,
     AllocateSupply, SetChinaPrice, OrderWafers, FundAscendRnD, SetSupernodeShare,

@@ -75,6 +75,34 @@ class Event(_Frozen):
         return v
 
 
+class RandomEvent(_Frozen):
+    """An inject that may fire at the start of any quarter in its window, with a fixed hazard."""
+
+    id: str
+    description: str
+    hazard_per_quarter: float = Field(ge=0, le=1)
+    earliest: str | None = None
+    latest: str | None = None
+    repeatable: bool = False
+    source: str | None = None
+    hypothetical: bool = True
+    effects: list[Effect] = Field(min_length=1)
+
+    @field_validator("earliest", "latest")
+    @classmethod
+    def _quarter(cls, v: str | None) -> str | None:
+        if v is not None and not is_quarter(v):
+            raise ValueError("must look like 2025Q1 (year, Q, 1-4)")
+        return v
+
+    def can_fire(self, quarter_index: int, fired: list[str]) -> bool:
+        if not self.repeatable and self.id in fired:
+            return False
+        lo = parse_quarter(self.earliest) if self.earliest else quarter_index
+        hi = parse_quarter(self.latest) if self.latest else quarter_index
+        return lo <= quarter_index <= hi
+
+
 class Scenario(_Frozen):
     name: str
     title: str
@@ -85,6 +113,7 @@ class Scenario(_Frozen):
     initial_sources: dict[str, str] = {}
     parameters: dict[str, Parameter]
     events: list[Event] = []
+    random_events: list[RandomEvent] = []
     seats: dict[str, str] = {}
 
     @field_validator("start_quarter")
@@ -110,27 +139,45 @@ class Scenario(_Frozen):
 
 
 # --- effects on a world ---------------------------------------------------------------------
-def _resolve(world: World, path: str) -> tuple[Any, str]:
-    """The object holding the last path segment, and that segment."""
+def _resolve(world: World, path: str) -> tuple[BaseModel, str, str | None]:
+    """The state model that owns the path, its field, and a dict key inside it (if any)."""
     parts = path.split(".")
     obj: Any = world
-    for part in parts[:-1]:
-        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
-    last = parts[-1]
-    if isinstance(obj, BaseModel):
-        if last not in type(obj).model_fields:
-            raise KeyError(last)
-    elif isinstance(obj, dict):
-        pass
-    else:
-        raise KeyError(last)
-    return obj, last
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if not isinstance(obj, BaseModel) or part not in type(obj).model_fields:
+            raise KeyError(part)
+        value = getattr(obj, part)
+        rest = parts[i + 1:]
+        if not rest:
+            return obj, part, None
+        if isinstance(value, dict):
+            if isinstance(value.get(rest[0]), BaseModel):  # e.g. tier2.malaysia.<field>
+                obj, i = value[rest[0]], i + 2
+                continue
+            if len(rest) != 1:
+                raise KeyError(path)
+            return obj, part, rest[0]
+        obj, i = value, i + 1
+    raise KeyError(path)
+
+
+def _clamp(cls: type[BaseModel], field: str, value: Any) -> Any:
+    """An `add` effect saturates at the field's bounds instead of breaking the world."""
+    for meta in cls.model_fields[field].metadata:
+        if getattr(meta, "ge", None) is not None:
+            value = max(meta.ge, value)
+        if getattr(meta, "le", None) is not None:
+            value = min(meta.le, value)
+    return value
 
 
 def apply_effect(world: World, effect: Effect) -> None:
-    """Mutates `world`; raises KeyError/ValueError/ValidationError on a bad path or value."""
-    obj, field = _resolve(world, effect.target)
-    current = obj[field] if isinstance(obj, dict) else getattr(obj, field)
+    """Mutates `world`; raises KeyError on a bad path, ValidationError on a bad value."""
+    owner, field, key = _resolve(world, effect.target)
+    container = getattr(owner, field)
+    current = container.get(key, 0.0) if key is not None else container
     if effect.op == "set":
         new = effect.value
     elif effect.op == "add":
@@ -139,11 +186,12 @@ def apply_effect(world: World, effect: Effect) -> None:
         new = sorted(set(current) | {effect.value})
     else:
         new = [x for x in current if x != effect.value]
-    if isinstance(obj, dict):
-        obj[field] = new
-        return
-    checked = type(obj).model_validate({**obj.model_dump(), field: new})
-    setattr(obj, field, getattr(checked, field))
+    if key is not None:
+        new = {**container, key: new}
+    elif effect.op == "add":
+        new = _clamp(type(owner), field, new)
+    checked = type(owner).model_validate({**owner.model_dump(), field: new})
+    setattr(owner, field, getattr(checked, field))
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -250,6 +298,18 @@ def _check_semantics(sc: Scenario, label: str) -> list[str]:
                 problems.append(f"{label}: events.{i}.effects.{j}.target: {eff.target!r} is not a field of the world state")
             except ValidationError as exc:
                 problems += [f"{label}: events.{i}.effects.{j}.value: {e['msg']}" for e in exc.errors(include_url=False)]
+    for i, rev in enumerate(sc.random_events):
+        probe = sc.start_world()
+        for j, eff in enumerate(rev.effects):
+            try:
+                apply_effect(probe, eff)
+            except (KeyError, AttributeError, TypeError):
+                problems.append(f"{label}: random_events.{i}.effects.{j}.target: {eff.target!r} is not a field of the world state")
+            except ValidationError as exc:
+                problems += [f"{label}: random_events.{i}.effects.{j}.value: {e['msg']}" for e in exc.errors(include_url=False)]
+    ids = [e.id for e in sc.events] + [e.id for e in sc.random_events]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(f"{label}: events: id {dup!r} is used more than once (ids must be unique)")
     from policies.registry import POLICY_NAMES  # lazy: policies import the game, not the reverse
 
     for actor, policy in sc.seats.items():

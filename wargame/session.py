@@ -17,11 +17,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from wargame.ids import format_quarter, parse_quarter
-from wargame.model import OBSERVATION, POLICY, WargameModel, stream
+from wargame.model import EVENTS, OBSERVATION, POLICY, WargameModel, stream
 from wargame.moves import AnyMove, Pass, Refusal, parse_move
 from wargame.observation import Observation, observe
 from wargame.savefile import read_save, write_save
-from wargame.scenario import Scenario, apply_effect
+from wargame.scenario import Event, RandomEvent, Scenario, apply_effect
 from wargame.state import World, canonical_json, state_hash
 
 MAX_ORDERS_PER_TURN = 16
@@ -129,14 +129,25 @@ class GameSession:
             self._fire_events()
 
     def _fire_events(self) -> None:
-        """Scripted injects of the quarter now starting; players see them before ordering."""
-        for ev in self.scenario.events:
-            if parse_quarter(ev.quarter) == self.world.quarter_index and ev.id not in self.world.events_fired:
-                for eff in ev.effects:
-                    apply_effect(self.world, eff)
-                self.world.events_fired = self.world.events_fired + [ev.id]
-                label = "Hypothetical: " if ev.hypothetical else ""
-                self.world.news = self.world.news + [f"{label}{ev.description}" + (f" [{ev.source}]" if ev.source else "")]
+        """Injects of the quarter now starting (scripted, then random); seen before ordering."""
+        w = self.world
+        due = [ev for ev in self.scenario.events
+               if parse_quarter(ev.quarter) == w.quarter_index and ev.id not in w.events_fired]
+        rng = stream(self.seed, EVENTS, w.turn)
+        for rev in self.scenario.random_events:
+            draw = rng.random()  # one draw per random event per quarter, fired or not
+            if rev.can_fire(w.quarter_index, w.events_fired) and draw < rev.hazard_per_quarter:
+                due.append(rev)
+        for ev in due:
+            self.inject(ev)
+
+    def inject(self, ev: Event | RandomEvent) -> None:
+        """Apply an event now (scripted, random, or a facilitator's) and put it in the news."""
+        for eff in ev.effects:
+            apply_effect(self.world, eff)
+        self.world.events_fired = self.world.events_fired + [ev.id]
+        label = "Hypothetical: " if ev.hypothetical else ""
+        self.world.news = self.world.news + [f"{label}{ev.description}" + (f" [{ev.source}]" if ev.source else "")]
 
     def _known(self, actor: str) -> None:
         if actor not in self.actors:

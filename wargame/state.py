@@ -8,24 +8,39 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 # Ordered from strictest to loosest: the US threshold for chips sold to China.
-THRESHOLDS: tuple[str, ...] = ("ban_all", "h20_class", "h200_class", "blackwell_lite")
-CHINA_CHIP_LEVELS: tuple[str, ...] = ("none",) + THRESHOLDS[1:]
-FOREIGN_CHIP_POLICIES: tuple[str, ...] = ("open", "guidance", "state_dc_domestic", "full_ban")
-DIFFUSION_TIERS: tuple[str, ...] = ("tier1", "tier2", "tier3")
-ENTITY_TARGETS: tuple[str, ...] = ("huawei_proxies", "smic_fabs", "cxmt", "chinese_cloud")
-INTEL_LEVELS: tuple[str, ...] = ("low", "medium", "high")
-SUBSIDY_SECTORS: tuple[str, ...] = ("fab_capacity", "lithography", "hbm", "dc_power")
-ALLIES: tuple[str, ...] = ("netherlands", "korea")
-HBM_POLICIES: tuple[str, ...] = ("draw", "conserve", "stockpile")
-SERVICING: tuple[str, ...] = ("full", "limited", "none")
-STANCES: tuple[str, ...] = ("align_us", "hedge", "buy_chinese")
-TRANSSHIP: tuple[str, ...] = ("none", "permits", "strict")
-HUAWEI_GENERATIONS: tuple[str, ...] = ("910B", "910C", "950", "960", "970")
+Threshold = Literal["ban_all", "h20_class", "h200_class", "blackwell_lite"]
+ChinaChip = Literal["none", "h20_class", "h200_class", "blackwell_lite"]
+ForeignChipPolicy = Literal["open", "guidance", "state_dc_domestic", "full_ban"]
+DiffusionTier = Literal["tier1", "tier2", "tier3"]
+EntityTarget = Literal["huawei_proxies", "smic_fabs", "cxmt", "chinese_cloud"]
+IntelLevel = Literal["low", "medium", "high"]
+SubsidySector = Literal["fab_capacity", "lithography", "hbm", "dc_power"]
+Ally = Literal["netherlands", "korea"]
+HBMPolicy = Literal["draw", "conserve", "stockpile"]
+Servicing = Literal["full", "limited", "none"]
+Stance = Literal["align_us", "hedge", "buy_chinese"]
+Transship = Literal["none", "permits", "strict"]
+Generation = Literal["910B", "910C", "950", "960", "970"]
+LicenceDecision = Literal["none", "grant", "deny"]
+
+THRESHOLDS: tuple[str, ...] = get_args(Threshold)
+CHINA_CHIP_LEVELS: tuple[str, ...] = get_args(ChinaChip)
+FOREIGN_CHIP_POLICIES: tuple[str, ...] = get_args(ForeignChipPolicy)
+DIFFUSION_TIERS: tuple[str, ...] = get_args(DiffusionTier)
+ENTITY_TARGETS: tuple[str, ...] = get_args(EntityTarget)
+INTEL_LEVELS: tuple[str, ...] = get_args(IntelLevel)
+SUBSIDY_SECTORS: tuple[str, ...] = get_args(SubsidySector)
+ALLIES: tuple[str, ...] = get_args(Ally)
+HBM_POLICIES: tuple[str, ...] = get_args(HBMPolicy)
+SERVICING: tuple[str, ...] = get_args(Servicing)
+STANCES: tuple[str, ...] = get_args(Stance)
+TRANSSHIP: tuple[str, ...] = get_args(Transship)
+HUAWEI_GENERATIONS: tuple[str, ...] = get_args(Generation)
 
 
 class _State(BaseModel):
@@ -34,35 +49,36 @@ class _State(BaseModel):
 
 class USState(_State):
     hawkishness: float = Field(ge=0, le=1)
-    threshold: str
+    threshold: Threshold
     export_fee: float = Field(ge=0, le=0.5)
-    entity_list: list[str] = []
+    entity_list: list[EntityTarget] = []
     enforcement_budget_usd_m: float = Field(ge=0)
     cloud_kyc: bool = False
-    intel_effort: str = "medium"
-    diffusion: dict[str, str] = {}
+    intel_effort: IntelLevel = "medium"
+    diffusion: dict[str, DiffusionTier] = {}
+    tier2_caps_h100e: dict[str, Annotated[float, Field(ge=0)]] = {}  # per-nation caps the US set; else the T3 default
     pressure_netherlands: float = Field(0.0, ge=0, le=1)
     pressure_korea: float = Field(0.0, ge=0, le=1)
-    licence_decision: str = "none"  # this quarter: none / grant / deny
+    licence_decision: LicenceDecision = "none"  # this quarter: none / grant / deny
 
 
 class ChinaState(_State):
     directive_huawei_share: float = Field(ge=0, le=1)
-    subsidies_usd_b: dict[str, float]
+    subsidies_usd_b: dict[SubsidySector, Annotated[float, Field(ge=0)]]
     budget_usd_b: float = Field(ge=0)
-    foreign_chip_policy: str = "open"
-    court_offers_usd_b: dict[str, float] = {}
+    foreign_chip_policy: ForeignChipPolicy = "open"
+    court_offers_usd_b: dict[str, Annotated[float, Field(ge=0)]] = {}
     mineral_curbs: bool = False
     algorithmic_efficiency: float = Field(1.0, gt=0)
 
 
 class NvidiaState(_State):
-    china_chip: str = "h20_class"
-    design_target: str = "none"
+    china_chip: ChinaChip = "h20_class"
+    design_target: ChinaChip = "none"
     design_ready_turn: int = 0
     licence_pending: bool = False
     licence_requested_turn: int = -1
-    licensed_level: str = "none"
+    licensed_level: ChinaChip = "none"
     lobby_usd_m: float = Field(0.0, ge=0)
     china_supply_share: float = Field(0.05, ge=0, le=1)
     tier2_supply_share: float = Field(0.1, ge=0, le=1)
@@ -71,12 +87,12 @@ class NvidiaState(_State):
 
 
 class HuaweiState(_State):
-    generation: str = "910C"
+    generation: Generation = "910C"
     wafer_order_wpm: float = Field(ge=0)
     rd_usd_b: float = Field(ge=0)
     supernode_share: float = Field(0.3, ge=0, le=1)
     export_share: float = Field(0.0, ge=0, le=1)
-    hbm_policy: str = "draw"
+    hbm_policy: HBMPolicy = "draw"
     die_bank: float = Field(ge=0)
     hbm_stock: float = Field(ge=0)
     proxy_order_dies: float = Field(0.0, ge=0)
@@ -97,13 +113,13 @@ class SMICState(_State):
 
 class ASMLState(_State):
     duv_sales_cap: float = Field(ge=0)
-    servicing: str = "full"
+    servicing: Servicing = "full"
     lobby_usd_m: float = Field(0.0, ge=0)
     dutch_restriction: int = Field(1, ge=0, le=3)
 
 
 class SmugglersState(_State):
-    routes: dict[str, float] = {}
+    routes: dict[str, Annotated[float, Field(ge=0)]] = {}
     fragmentation: float = Field(0.3, ge=0, le=1)
     cloud_broker_h100e: float = Field(0.0, ge=0)
     lying_low: bool = False
@@ -112,8 +128,8 @@ class SmugglersState(_State):
 
 class Tier2State(_State):
     alignment: float = Field(ge=-1, le=1)
-    stance: str = "hedge"
-    transship_controls: str = "none"
+    stance: Stance = "hedge"
+    transship_controls: Transship = "none"
     dc_capacity_mw: float = Field(ge=0)
     build_mw_per_quarter: float = Field(0.0, ge=0)
     max_build_mw_per_quarter: float = Field(ge=0)

@@ -64,6 +64,8 @@ def tier2_caps(w: World, p: Params) -> dict[str, float]:
             caps[nation] = math.inf
         elif tier == "tier3":
             caps[nation] = 0.0
+        elif nation in w.us.tier2_caps_h100e:
+            caps[nation] = w.us.tier2_caps_h100e[nation]
         else:
             agreement = t.stance == "align_us" and t.alignment > 0.3
             caps[nation] = p.tier2_cap_agreement_h100e if agreement else p.tier2_cap_h100e
