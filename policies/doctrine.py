@@ -76,7 +76,7 @@ def china_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
         if _differs(amount, me["subsidies_usd_b"].get(sector, 0.0)):
             out.append(mv.SetSubsidy(sector=sector, usd_b=amount))
     ss = obs.last_record.get("china_self_sufficiency", 0.0)
-    if ss > 0.8 and me["foreign_chip_policy"] != "full_ban":
+    if ss > 0.9 and me["foreign_chip_policy"] != "full_ban":
         out.append(mv.SetForeignChipPolicy(policy="full_ban"))
     elif ss > 0.5 and me["foreign_chip_policy"] in ("open", "guidance"):
         out.append(mv.SetForeignChipPolicy(policy="state_dc_domestic"))

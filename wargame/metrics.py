@@ -56,6 +56,11 @@ def _ratio(a: float, b: float) -> float:
     return a / max(b, 1.0)
 
 
+def _saturating(x: float, ref: float) -> float:
+    """x / (x + ref): 0.5 at the reference level, rising towards 1 without a ceiling to hit."""
+    return x / (x + ref) if x > 0 else 0.0
+
+
 def score(actor: str, w: World, p: Params, r: dict) -> float:
     """Each actor's objectives this quarter, each term in 0..1, weighted to sum to 1."""
     if actor in w.tier2:
@@ -63,28 +68,28 @@ def score(actor: str, w: World, p: Params, r: dict) -> float:
         room = t.dc_capacity_mw * 1000.0 / p.kw_per_h100e_allin
         filled = (t.compute_stock_h100e + t.chinese_chips_h100e) / room if room > 0 else 1.0
         return 0.7 * min(1.0, filled) + 0.3 * (1.0 - abs(t.alignment))
+    nvidia_ref = p.nvidia_output_h100e_q1 * p.price_per_h100e_usd / 1e9 + p.nvidia_other_revenue_usd_b
     if actor == "us":
         lead = 0.5 + 0.5 * math.tanh(math.log(max(r["us_china_stock_ratio"], 1e-9)) / math.log(10.0))
-        industry = min(1.0, r["nvidia_revenue_usd_b"] / (2.0 * p.nvidia_output_h100e_q1 * p.price_per_h100e_usd / 1e9))
         allies = 0.5 + 0.5 * sum(t.alignment for t in w.tier2.values()) / max(1, len(w.tier2))
-        return 0.5 * lead + 0.25 * industry + 0.25 * allies
+        return 0.5 * lead + 0.25 * _saturating(r["nvidia_revenue_usd_b"], nvidia_ref) + 0.25 * allies
     if actor == "china":
         goal = min(1.0, r["china_self_sufficiency"] / p.self_sufficiency_goal)
-        supplied = 1.0 - r["china_unmet_demand_h100e"] / max(r["china_demand_h100e"] / w.china.algorithmic_efficiency, 1.0)
+        needed = r["china_demand_h100e"] / w.china.algorithmic_efficiency
+        supplied = 1.0 - r["china_unmet_demand_h100e"] / needed if needed > 0 else 1.0
         gap = 1.0 / (1.0 + r["us_china_stock_ratio"] / 10.0)
         return 0.4 * goal + 0.4 * max(0.0, supplied) + 0.2 * gap
     if actor == "nvidia":
-        rev = min(1.0, r["nvidia_revenue_usd_b"] / (4.0 * p.nvidia_output_h100e_q1 * p.price_per_h100e_usd / 1e9))
-        return 0.7 * rev + 0.3 * r["nvidia_china_share"]
+        return 0.7 * _saturating(r["nvidia_revenue_usd_b"], nvidia_ref) + 0.3 * r["nvidia_china_share"]
     if actor == "huawei":
         adds = r["china_compute_additions_h100e"]
         share = r["china_domestic_additions_h100e"] / adds if adds > 0 else 0.0
         exports = r["huawei_exports_chips"] / max(r["huawei_output_chips"], 1.0)
         return 0.8 * share + 0.2 * exports
     if actor == "smic":
-        return 0.5 * min(1.0, r["smic_revenue_usd_b"] / 4.0) + 0.5 * r["smic_yield"] / p.yield_max
+        return 0.5 * _saturating(r["smic_revenue_usd_b"], p.smic_mature_revenue_usd_b) + 0.5 * r["smic_yield"] / p.yield_max
     if actor == "asml":
-        return min(1.0, r["asml_china_revenue_usd_b"] / (p.asml_mature_china_usd_b + p.asml_service_usd_b))
+        return _saturating(r["asml_china_revenue_usd_b"], p.asml_mature_china_usd_b + p.asml_service_usd_b)
     if actor == "smugglers":
         return 0.5 + 0.5 * math.tanh(r["smuggler_profit_usd_b"])
     raise KeyError(actor)
