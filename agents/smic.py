@@ -14,6 +14,11 @@ def free_tools(world: World, p: Params) -> float:
     return max(0.0, s.duv_tools - p.tools_per_kwpm * committed / 1000.0)
 
 
+def capex_per_kwpm(world: World, p: Params) -> float:
+    """Listing SMIC's advanced fabs cuts off US-origin non-litho tools and raises the cost."""
+    return p.capex_usd_b_per_kwpm * (p.entity_capex_penalty if "smic_fabs" in world.us.entity_list else 1.0)
+
+
 def uncommitted_cash(world: World, p: Params) -> float:
     s = world.smic
     return max(0.0, s.cash_usd_b - s.tools_on_order * p.duv_tool_price_usd_b)
@@ -26,7 +31,7 @@ class SMICAgent(ActorAgent):
         s = world.smic
         cash = uncommitted_cash(world, p)
         by_tools = free_tools(world, p) / p.tools_per_kwpm * 1000.0
-        by_cash = cash / p.capex_usd_b_per_kwpm * 1000.0
+        by_cash = cash / capex_per_kwpm(world, p) * 1000.0
         add_hi = min(by_tools, by_cash)
         why = "limited by free DUV tools" if by_tools <= by_cash else "limited by cash"
         lo = min(0.9, world.china.directive_huawei_share)
@@ -43,7 +48,7 @@ class SMICAgent(ActorAgent):
     def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:
         s = world.smic
         if isinstance(move, mv.AddCapacity):
-            s.cash_usd_b -= move.wpm / 1000.0 * p.capex_usd_b_per_kwpm
+            s.cash_usd_b = max(0.0, s.cash_usd_b - move.wpm / 1000.0 * capex_per_kwpm(world, p))
             s.pipeline = s.pipeline + [[float(world.turn + p.capacity_lag_quarters), float(move.wpm)]]
         elif isinstance(move, mv.FundYieldRnD):
             s.yield_rd_usd_b = float(move.usd_b)

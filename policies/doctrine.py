@@ -32,9 +32,14 @@ def us_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
     me = obs.own
     h = me["hawkishness"]
     out: list[AnyMove] = []
-    want = "ban_all" if h >= 0.75 else "h20_class" if h >= 0.55 else "h200_class" if h >= 0.4 else "blackwell_lite"
-    if want != me["threshold"]:
-        out.append(mv.SetThreshold(level=want))
+    # hysteresis: keep the rule in force unless Washington has swung clearly one way
+    rank = THRESHOLDS.index(me["threshold"])
+    if h >= 0.8 and rank > 0:
+        out.append(mv.SetThreshold(level="ban_all"))
+    elif h >= 0.7 and rank > 1:
+        out.append(mv.SetThreshold(level=THRESHOLDS[rank - 1]))
+    elif h < 0.4 and rank < len(THRESHOLDS) - 1:
+        out.append(mv.SetThreshold(level=THRESHOLDS[rank + 1]))
     budget = 150 + 450 * h
     if _differs(budget, me["enforcement_budget_usd_m"]):
         out.append(mv.SetEnforcement(budget_usd_m=budget))

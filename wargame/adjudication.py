@@ -40,6 +40,7 @@ def adjudicate(
     politics.update_hawkishness(w, p, rng, q)
     politics.decide_licences(w, p, rng, q)
     politics.tier2_politics(w, p, q)
+    politics.decay_pressure(w, p)
     record = build_record(w, p, q, format_quarter(w.quarter_index), w.turn + 1, actors)
     w.turn += 1
     w.quarter_index += 1

@@ -90,6 +90,7 @@ class DecideLicence(_Move):
     kind: Literal["decide_licence"] = "decide_licence"
     actor: Literal["us"] = "us"
     grant: bool
+    secret: ClassVar[bool] = True
 
 
 class SetExportFee(_Move):
@@ -102,6 +103,7 @@ class SetIntelEffort(_Move):
     kind: Literal["set_intel_effort"] = "set_intel_effort"
     actor: Literal["us"] = "us"
     level: str
+    secret: ClassVar[bool] = True
 
 
 # --- China government ----------------------------------------------------------------------
@@ -132,6 +134,7 @@ class CourtTier2(_Move):
     nation: str
     usd_b: float
     target_field: ClassVar[str] = "nation"
+    secret: ClassVar[bool] = True
 
 
 class SetMineralCurbs(_Move):
@@ -145,6 +148,7 @@ class DesignChinaChip(_Move):
     kind: Literal["design_china_chip"] = "design_china_chip"
     actor: Literal["nvidia"] = "nvidia"
     level: str
+    secret: ClassVar[bool] = True
 
 
 class RequestLicence(_Move):
@@ -163,6 +167,7 @@ class AllocateSupply(_Move):
     actor: Literal["nvidia"] = "nvidia"
     china_share: float
     tier2_share: float
+    secret: ClassVar[bool] = True
 
 
 class SetChinaPrice(_Move):
@@ -176,12 +181,14 @@ class OrderWafers(_Move):
     kind: Literal["order_wafers"] = "order_wafers"
     actor: Literal["huawei"] = "huawei"
     wpm: float
+    secret: ClassVar[bool] = True
 
 
 class FundAscendRnD(_Move):
     kind: Literal["fund_ascend_rnd"] = "fund_ascend_rnd"
     actor: Literal["huawei"] = "huawei"
     usd_b: float
+    secret: ClassVar[bool] = True
 
 
 class SetSupernodeShare(_Move):
@@ -200,6 +207,7 @@ class SetHBMPolicy(_Move):
     kind: Literal["set_hbm_policy"] = "set_hbm_policy"
     actor: Literal["huawei"] = "huawei"
     policy: str
+    secret: ClassVar[bool] = True
 
 
 class ProxyProcurement(_Move):
@@ -214,12 +222,14 @@ class AddCapacity(_Move):
     kind: Literal["add_capacity"] = "add_capacity"
     actor: Literal["smic"] = "smic"
     wpm: float
+    secret: ClassVar[bool] = True
 
 
 class FundYieldRnD(_Move):
     kind: Literal["fund_yield_rnd"] = "fund_yield_rnd"
     actor: Literal["smic"] = "smic"
     usd_b: float
+    secret: ClassVar[bool] = True
 
 
 class AllocateWafers(_Move):
@@ -233,6 +243,7 @@ class BuyDUVTools(_Move):
     kind: Literal["buy_duv_tools"] = "buy_duv_tools"
     actor: Literal["smic"] = "smic"
     tools: float
+    secret: ClassVar[bool] = True
 
 
 # --- ASML ----------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from wargame.state import INTEL_LEVELS, World
 
 # Fields of each actor's state that others may see; everything else is private.
 PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
-    "us": ("hawkishness", "threshold", "export_fee", "entity_list", "enforcement_budget_usd_m", "cloud_kyc", "diffusion"),
+    "us": ("hawkishness", "threshold", "export_fee", "entity_list", "enforcement_budget_usd_m", "cloud_kyc", "diffusion",
+           "tier2_caps_h100e"),
     "china": ("subsidies_usd_b", "budget_usd_b", "foreign_chip_policy", "mineral_curbs"),
     "nvidia": ("china_chip", "licence_pending", "licensed_level", "lobby_usd_m", "price_multiplier"),
     "huawei": ("generation", "supernode_share", "export_share"),
@@ -28,7 +29,8 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
     "asml": ("duv_sales_cap", "servicing", "lobby_usd_m", "dutch_restriction"),
     "smugglers": (),
 }
-TIER2_PUBLIC: tuple[str, ...] = ("alignment", "stance", "transship_controls", "dc_capacity_mw", "admit_chinese_tenants", "compute_stock_h100e")
+TIER2_PUBLIC: tuple[str, ...] = ("alignment", "stance", "transship_controls", "dc_capacity_mw", "build_mw_per_quarter",
+                                 "admit_chinese_tenants", "compute_stock_h100e")
 
 
 class Observation(BaseModel):
@@ -45,6 +47,8 @@ class Observation(BaseModel):
 
 
 def sees_truth(observer: str, key: str) -> bool:
+    if key.startswith("score_"):
+        return key == f"score_{observer}"  # a score would reveal its owner's private numbers
     owner = HIDDEN_KEYS.get(key)
     if owner is None:
         return True
@@ -74,11 +78,8 @@ def _estimates(world: World, p: Params, observer: str, last: dict, flows: dict, 
     """Noisy (and for the US, structurally biased) estimates of what the observer cannot see."""
     if not last:
         return {}
-    if observer == "us":
-        sigma = p.obs_sigma_by_intel[INTEL_LEVELS.index(world.us.intel_effort)]
-        detect = p.obs_detect_by_intel[INTEL_LEVELS.index(world.us.intel_effort)]
-    else:
-        sigma, detect = p.analyst_sigma, 1.0
+    us = observer == "us"
+    sigma = p.obs_sigma_by_intel[INTEL_LEVELS.index(world.us.intel_effort)] if us else p.analyst_sigma
     out: dict[str, float] = {}
 
     def noisy(x: float) -> float:
@@ -88,9 +89,8 @@ def _estimates(world: World, p: Params, observer: str, last: dict, flows: dict, 
     draws = {k: noisy(1.0) for k in ("huawei_output_chips", "smuggled_h100e", "smic_yield",
                                      "smic_advanced_capacity_wpm", "china_compute_stock_h100e")}
     if not sees_truth(observer, "huawei_output_chips"):
-        if observer == "us" and flows:
-            counted = flows["hw_wafers"] * p.dies_per_wafer * p.us_assumed_yield / flows["dpp"]
-            visible = min(counted, flows["smic_chips"]) + detect * flows["bank_chips"]
+        if us and flows:
+            visible = flows["us_visible_chips"]
         else:
             visible = last["huawei_output_chips"]
         out["huawei_output_chips"] = visible * draws["huawei_output_chips"]

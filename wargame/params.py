@@ -40,9 +40,11 @@ class Params(BaseModel):
     other_dies_per_wafer: float
     hbm_stacks_per_chip: float
     hbm_conserve_draw_share: float
+    hbm_stockpile_share: float
     hbm_gray_inflow_stacks: float
     cxmt_growth_per_quarter: float
     cxmt_subsidy_boost: float
+    cxmt_subsidy_half_usd_b: float
     cxmt_hbm3_multiplier: float
     cxmt_hbm3_hazard: float
     cxmt_hbm3_earliest: str
@@ -52,6 +54,8 @@ class Params(BaseModel):
     tools_per_kwpm: float
     capacity_lag_quarters: int
     capex_usd_b_per_kwpm: float
+    entity_capex_penalty: float
+    entity_yield_penalty: float
     duv_tool_price_usd_b: float
     wafer_price_usd: float
     smic_mature_revenue_usd_b: float
@@ -87,7 +91,9 @@ class Params(BaseModel):
     cowos_nvidia_share: float
     h100e_per_cowos_wafer: float
     price_per_h100e_usd: float
-    china_sku_price_per_h100e_usd: float
+    china_price_h20_class: float
+    china_price_h200_class: float
+    china_price_blackwell_lite: float
     china_price_elasticity: float
     nvidia_other_revenue_usd_b: float
     design_lag_quarters: int
@@ -104,6 +110,7 @@ class Params(BaseModel):
     efficiency_sigma: float
     retire_per_quarter: float
     gray_leak_h100e: float
+    gray_loosening_per_step: float
     # smuggling and cloud
     premium_base: float
     premium_per_unmet: float
@@ -112,6 +119,7 @@ class Params(BaseModel):
     diversion_none: float
     diversion_permits: float
     diversion_strict: float
+    hub_stock_diversion_share: float
     seizure_us_rate: float
     enforcement_ref_usd_m: float
     seizure_hub_none: float
@@ -120,6 +128,7 @@ class Params(BaseModel):
     fragmentation_seizure_cut: float
     fragmentation_throughput_cut: float
     shipment_h100e: float
+    fragmentation_shipment_cut: float
     smuggler_cost_share: float
     cloud_rentable_share: float
     cloud_kyc_cut: float
@@ -151,12 +160,14 @@ class Params(BaseModel):
     asml_mature_china_usd_b: float
     asml_mature_cut_by_level: list[float]
     asml_service_usd_b: float
+    asml_limited_service_share: float
     asml_rest_of_world_usd_b: float
     # Tier-2
     tier2_cap_h100e: float
     tier2_cap_agreement_h100e: float
     kw_per_h100e_allin: float
     alignment_stance_rate: float
+    alignment_stance_targets: list[float]
     alignment_tier_effect: list[float]
     alignment_court_per_usd_b: float
     alignment_controls_effect: float

@@ -97,7 +97,6 @@ class HuaweiState(_State):
     hbm_stock: float = Field(ge=0)
     proxy_order_dies: float = Field(0.0, ge=0)
     rd_stock_usd_b: float = Field(0.0, ge=0)
-    chips_in_field: float = Field(0.0, ge=0)
 
 
 class SMICState(_State):
@@ -144,15 +143,15 @@ class MarketState(_State):
     us_compute_stock_h100e: float = Field(ge=0)
     china_domestic_stock_h100e: float = Field(ge=0)
     china_foreign_stock_h100e: float = Field(ge=0)
-    us_output_h100e: float = Field(ge=0)
-    china_demand_h100e: float = Field(ge=0)
-    smuggling_premium: float = Field(0.3, ge=0)
+    us_output_h100e: float = Field(0.0, ge=0)  # derived each quarter
+    china_demand_h100e: float = Field(0.0, ge=0)  # derived each quarter
+    smuggling_premium: float = Field(0.0, ge=0)  # derived each quarter
     unmet_ratio: float = Field(0.0, ge=0, le=1)
     cxmt_hbm_stacks: float = Field(ge=0)
     cxmt_hbm3: bool = False
     domestic_litho: bool = False
     china_fleet_power_gw: float = Field(0.0, ge=0)
-    last_huawei_chips: float = Field(0.0, ge=0)
+    us_visible_huawei_chips: float = Field(0.0, ge=0)  # last quarter's Ascend output as US analysts count it
     cumulative_smuggled_h100e: float = Field(0.0, ge=0)
     cumulative_seized_h100e: float = Field(0.0, ge=0)
     # conservation ledgers: dies in = dies packaged + die bank; chips = exported + at home

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from wargame.chips import threshold_rank, years_since_2025
+from wargame.chips import china_sku_h100e, threshold_rank, years_since_2025
 from wargame.params import Params
 from wargame.state import STANCES, World
 
@@ -119,6 +119,7 @@ def meet_china_demand(w: World, p: Params, rng: np.random.Generator, q: dict) ->
     domestic = q["home_chips"] * q["chip_h100e"] * (1.0 + p.supernode_perf_gain * w.huawei.supernode_share)
     domestic += q["other_h100e"]
     q["domestic_h100e"] = domestic
+    q["china_output"] = q["chips"] * q["chip_h100e"] + q["other_h100e"]
     remaining = max(0.0, q["china_needed"] - domestic)
 
     pref = getattr(p, f"nvidia_pref_{china.foreign_chip_policy}")
@@ -136,7 +137,7 @@ def meet_china_demand(w: World, p: Params, rng: np.random.Generator, q: dict) ->
     q["sku_made"], q["nvidia_china_sold"] = sku_made, sold
     remaining -= sold
 
-    loose = 1.0 + threshold_rank(w.us.threshold) * 0.25
+    loose = 1.0 + threshold_rank(w.us.threshold) * p.gray_loosening_per_step
     gray = min(remaining, p.gray_leak_h100e * loose * (1.0 + m.unmet_ratio))
     q["gray"] = gray
     remaining -= gray
@@ -169,7 +170,7 @@ def smuggle(w: World, p: Params, rng: np.random.Generator, q: dict, black_market
             continue
         controls = w.tier2[hub].transship_controls
         diversion = getattr(p, f"diversion_{controls}")
-        cap = diversion * (q["tier2_purchases"].get(hub, 0.0) + 0.02 * w.tier2[hub].compute_stock_h100e)
+        cap = diversion * (q["tier2_purchases"].get(hub, 0.0) + p.hub_stock_diversion_share * w.tier2[hub].compute_stock_h100e)
         planned[hub] = min(volume, cap) * (1.0 - p.fragmentation_throughput_cut * frag)
     total = sum(planned.values())
     capital_cap = sm.capital_usd_b * 1e9 / p.price_per_h100e_usd
@@ -181,7 +182,7 @@ def smuggle(w: World, p: Params, rng: np.random.Generator, q: dict, black_market
         controls = w.tier2[hub].transship_controls
         rate = p.seizure_us_rate * enf + getattr(p, f"seizure_hub_{controls}")
         prob = 1.0 - math.exp(-rate * (1.0 - p.fragmentation_seizure_cut * frag))
-        size = p.shipment_h100e * (1.0 - 0.8 * frag)
+        size = p.shipment_h100e * (1.0 - p.fragmentation_shipment_cut * frag)
         n = math.ceil(v / size) if v > 0 else 0
         k = int(rng.binomial(n, prob)) if n else 0
         shipped[hub], seized[hub] = v, min(v, k * size)
@@ -237,13 +238,14 @@ def settle_stocks(w: World, p: Params, q: dict) -> None:
         t.chinese_chips_h100e = t.chinese_chips_h100e * (1 - r) + chinese
         tier2_add += bought + chinese
     q["tier2_additions"] = tier2_add
-    hw.chips_in_field = hw.chips_in_field * (1 - r) + q["home_chips"]
 
 
 def nvidia_books(w: World, p: Params, q: dict) -> None:
     nv = w.nvidia
-    china_price = p.china_sku_price_per_h100e_usd * nv.price_multiplier
-    china_rev = q["nvidia_china_sold"] * china_price / 1e9
+    china_rev = 0.0
+    if nv.china_chip != "none":
+        per_h100e = getattr(p, f"china_price_{nv.china_chip}") / china_sku_h100e(p, nv.china_chip, w.quarter_index)
+        china_rev = q["nvidia_china_sold"] * per_h100e * nv.price_multiplier / 1e9
     rest = (q["nvidia_output"] - q["sku_made"]) * p.price_per_h100e_usd / 1e9
     q["nvidia_china_revenue"] = china_rev
     q["nvidia_revenue"] = china_rev + rest + p.nvidia_other_revenue_usd_b

@@ -8,7 +8,7 @@ import numpy as np
 
 from wargame.chips import threshold_rank
 from wargame.params import Params
-from wargame.state import DIFFUSION_TIERS, TRANSSHIP, World
+from wargame.state import DIFFUSION_TIERS, STANCES, TRANSSHIP, World
 
 _DUTCH_STEPS = (
     "The Dutch government requires licences for advanced immersion DUV (NXT:2000i and up).",
@@ -25,8 +25,12 @@ def dutch_licences(w: World, p: Params, rng: np.random.Generator) -> None:
     if hit and asml.dutch_restriction < 3:
         asml.dutch_restriction += 1
         w.news.append(_DUTCH_STEPS[asml.dutch_restriction - 1])
-    us.pressure_netherlands *= 1.0 - p.pressure_decay
-    us.pressure_korea *= 1.0 - p.pressure_decay
+
+
+def decay_pressure(w: World, p: Params) -> None:
+    """Pressure on allies fades unless renewed; applied after this quarter used it."""
+    w.us.pressure_netherlands *= 1.0 - p.pressure_decay
+    w.us.pressure_korea *= 1.0 - p.pressure_decay
 
 
 def update_hawkishness(w: World, p: Params, rng: np.random.Generator, q: dict) -> None:
@@ -36,14 +40,14 @@ def update_hawkishness(w: World, p: Params, rng: np.random.Generator, q: dict) -
     h += p.hawk_reversion * (p.hawk_anchor - h)
     h -= p.hawk_lobby_per_usd_m * w.nvidia.lobby_usd_m
     h += p.hawk_per_seized_10k * q["seized"] / 1e4
-    h += p.hawk_per_visible_huawei_100k * (q["chips"] - w.market.last_huawei_chips) / 1e5
+    h += p.hawk_per_visible_huawei_100k * (q["us_visible_chips"] - w.market.us_visible_huawei_chips) / 1e5
     if w.china.mineral_curbs:
         h += p.hawk_mineral_curbs
     if q.get("proxy_detected"):
         h += p.hawk_proxy_detected
     h += p.hawk_sigma * rng.standard_normal()
     us.hawkishness = min(1.0, max(0.0, h))
-    w.market.last_huawei_chips = q["chips"]
+    w.market.us_visible_huawei_chips = q["us_visible_chips"]
 
 
 def decide_licences(w: World, p: Params, rng: np.random.Generator, q: dict) -> None:
@@ -73,7 +77,7 @@ def tier2_politics(w: World, p: Params, q: dict) -> None:
     data centres grow by the chosen build rate."""
     offers = w.china.court_offers_usd_b
     for nation, t in sorted(w.tier2.items()):
-        target = {"align_us": 0.8, "hedge": 0.0, "buy_chinese": -0.6}[t.stance]
+        target = p.alignment_stance_targets[STANCES.index(t.stance)]
         a = t.alignment + p.alignment_stance_rate * (target - t.alignment)
         a += p.alignment_tier_effect[DIFFUSION_TIERS.index(w.us.diffusion.get(nation, "tier1"))]
         a -= p.alignment_court_per_usd_b * offers.get(nation, 0.0)

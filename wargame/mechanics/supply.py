@@ -14,7 +14,7 @@ import numpy as np
 from wargame.chips import dies_per_package, huawei_chip_h100e
 from wargame.ids import format_quarter, parse_quarter
 from wargame.params import Params
-from wargame.state import HUAWEI_GENERATIONS, World
+from wargame.state import HUAWEI_GENERATIONS, INTEL_LEVELS, World
 
 
 def _hazard_hit(rng: np.random.Generator, rate: float) -> bool:
@@ -36,8 +36,8 @@ def deliver_tools_and_capacity(w: World, p: Params, q: dict) -> None:
     q["duv_delivered"] = delivered
     if w.market.domestic_litho:
         smic.duv_tools += p.domestic_litho_tools_per_quarter
-    ready = [e for e in smic.pipeline if e[0] <= w.turn + 1]
-    smic.pipeline = [e for e in smic.pipeline if e[0] > w.turn + 1]
+    ready = [e for e in smic.pipeline if e[0] <= w.turn]
+    smic.pipeline = [e for e in smic.pipeline if e[0] > w.turn]
     smic.advanced_capacity_wpm += sum(e[1] for e in ready)
     loss = {"full": 0.0, "limited": p.limited_servicing_capacity_loss,
             "none": p.no_servicing_capacity_loss}[asml.servicing]
@@ -53,6 +53,8 @@ def advance_technology(w: World, p: Params, rng: np.random.Generator, q: dict) -
     learn = p.yield_learning_per_quarter * (1.0 + p.yield_rd_boost * rd / (rd + p.yield_rd_half_usd_b))
     if w.asml.servicing == "none":
         learn *= 0.5
+    if "smic_fabs" in w.us.entity_list:
+        learn *= p.entity_yield_penalty
     smic.ai_yield = min(p.yield_max, smic.ai_yield + (p.yield_max - smic.ai_yield) * learn)
 
     hw.rd_stock_usd_b = hw.rd_stock_usd_b * (1.0 - p.rd_depreciation) + hw.rd_usd_b
@@ -60,7 +62,7 @@ def advance_technology(w: World, p: Params, rng: np.random.Generator, q: dict) -
     if idx + 1 < len(HUAWEI_GENERATIONS):
         nxt = HUAWEI_GENERATIONS[idx + 1]
         roadmap = getattr(p, f"roadmap_{nxt}", None)
-        earliest = parse_quarter(roadmap) - 1 if roadmap else w.quarter_index
+        earliest = parse_quarter(roadmap) if roadmap else w.quarter_index
         rate = p.next_gen_hazard * hw.rd_stock_usd_b / p.next_gen_rd_ref_usd_b
         # draw every quarter so the dice stay aligned whatever the gate says
         hit = _hazard_hit(rng, rate)
@@ -75,11 +77,11 @@ def advance_technology(w: World, p: Params, rng: np.random.Generator, q: dict) -
         w.news.append("Hypothetical: a domestic immersion scanner (SiCarrier) enters volume use.")
 
     hbm_sub = china.subsidies_usd_b.get("hbm", 0.0)
-    growth = p.cxmt_growth_per_quarter + p.cxmt_subsidy_boost * hbm_sub / (hbm_sub + 1.0)
+    growth = p.cxmt_growth_per_quarter + p.cxmt_subsidy_boost * hbm_sub / (hbm_sub + p.cxmt_subsidy_half_usd_b)
     if "cxmt" in w.us.entity_list:
         growth *= 0.5
     market.cxmt_hbm_stacks *= 1.0 + growth
-    hit = _hazard_hit(rng, p.cxmt_hbm3_hazard * (1.0 + hbm_sub))
+    hit = _hazard_hit(rng, p.cxmt_hbm3_hazard * (1.0 + hbm_sub / p.cxmt_subsidy_half_usd_b))
     if not market.cxmt_hbm3 and w.quarter_index >= parse_quarter(p.cxmt_hbm3_earliest) and hit:
         market.cxmt_hbm3 = True
         market.cxmt_hbm_stacks *= p.cxmt_hbm3_multiplier
@@ -99,7 +101,8 @@ def produce_chips(w: World, p: Params, q: dict) -> None:
 
     inflow = market.cxmt_hbm_stacks + p.hbm_gray_inflow_stacks * (1.0 - w.us.pressure_korea)
     if hw.hbm_policy == "stockpile":
-        usable_hbm, hw.hbm_stock = 0.5 * inflow, hw.hbm_stock + 0.5 * inflow
+        kept = p.hbm_stockpile_share * inflow
+        usable_hbm, hw.hbm_stock = inflow - kept, hw.hbm_stock + kept
     else:
         share = 1.0 if hw.hbm_policy == "draw" else p.hbm_conserve_draw_share
         usable_hbm = inflow + share * hw.hbm_stock
@@ -111,11 +114,15 @@ def produce_chips(w: World, p: Params, q: dict) -> None:
     hw.hbm_stock += usable_hbm - chips * p.hbm_stacks_per_chip  # unused HBM goes back to stock
     market.cumulative_dies_packaged += chips * dpp
     market.cumulative_chips_packaged += chips
+    smic_chips = min(chips, good_dies / dpp)
+    detect = p.obs_detect_by_intel[INTEL_LEVELS.index(w.us.intel_effort)]
+    counted = hw_wafers * p.dies_per_wafer * p.us_assumed_yield / dpp
+    q["us_visible_chips"] = min(counted, smic_chips) + detect * (chips - smic_chips)
     q.update(
         hw_wafers=hw_wafers, other_wafers=other_wafers, good_dies=good_dies, chips=chips,
-        smic_chips=min(chips, good_dies / dpp), bank_chips=max(0.0, chips - good_dies / dpp),
+        smic_chips=smic_chips, bank_chips=chips - smic_chips,
         hbm_usable=usable_hbm, pack_cap=pack_cap, dpp=dpp,
-        advanced_wafers=3.0 * usable_wpm,
+        advanced_wafers=hw_wafers + 3.0 * usable_wpm * (1.0 - smic.huawei_share),
         chip_h100e=huawei_chip_h100e(p, hw.generation, w.quarter_index),
         other_h100e=other_wafers * p.other_dies_per_wafer * smic.ai_yield * p.perf_domestic_other,
     )
@@ -133,7 +140,8 @@ def procure_through_proxies(w: World, p: Params, rng: np.random.Generator, q: di
     if dies <= 0:
         return
     if caught:
-        w.news.append(f"US authorities uncover a proxy purchase of {dies:,.0f} foreign-made dies for Huawei.")
+        w.news.append(f"US authorities uncover a proxy purchase of {dies:,.0f} foreign-made dies for Huawei; the proxies are listed.")
+        w.us.entity_list = sorted(set(w.us.entity_list) | {"huawei_proxies"})
     else:
         hw.die_bank += dies
         w.market.cumulative_dies_in += dies
@@ -150,7 +158,7 @@ def run_smic_books(w: World, p: Params, q: dict) -> None:
 
 def run_asml_books(w: World, p: Params, q: dict) -> None:
     asml = w.asml
-    service = {"full": 1.0, "limited": 0.5, "none": 0.0}[asml.servicing] * p.asml_service_usd_b
+    service = {"full": 1.0, "limited": p.asml_limited_service_share, "none": 0.0}[asml.servicing] * p.asml_service_usd_b
     china = (q["duv_delivered"] * p.duv_tool_price_usd_b
              + p.asml_mature_china_usd_b * p.asml_mature_cut_by_level[asml.dutch_restriction] + service)
     q["asml_china_revenue"] = china
