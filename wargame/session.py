@@ -139,10 +139,18 @@ class GameSession:
             if rev.can_fire(w.quarter_index, w.events_fired) and draw < rev.hazard_per_quarter:
                 due.append(rev)
         for ev in due:
-            self.inject(ev)
+            self._apply_event(ev)
 
-    def inject(self, ev: Event | RandomEvent) -> None:
-        """Apply an event now (scripted, random, or a facilitator's) and put it in the news."""
+    def inject(self, ev: Event) -> None:
+        """A facilitator's inject, applied now and written to the move log so replays keep it.
+        Raises KeyError/ValidationError (and changes nothing) if an effect does not fit."""
+        trial = self.world.model_copy(deep=True)
+        for eff in ev.effects:
+            apply_effect(trial, eff)
+        self.moves.append({"turn": self.world.turn + 1, "actor": "facilitator", "inject": ev.model_dump(mode="json")})
+        self._apply_event(ev)
+
+    def _apply_event(self, ev: Event | RandomEvent) -> None:
         for eff in ev.effects:
             apply_effect(self.world, eff)
         self.world.events_fired = self.world.events_fired + [ev.id]
@@ -199,6 +207,9 @@ class GameSession:
         """Rebuild a game from its scenario, seed and move log (the audit trail)."""
         s = cls(scenario, seed, seats)
         for i, entry in enumerate(moves):
+            if "inject" in entry:
+                s.inject(Event.model_validate(entry["inject"]))
+                continue
             refusal = s.submit(entry["actor"], entry["move"])
             if refusal is not None:
                 raise ValueError(f"move log entry {i} ({entry['actor']}, turn {entry['turn']}): {refusal}")
