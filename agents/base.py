@@ -51,18 +51,20 @@ class Amount:
         return self.lo - tol <= v <= self.hi + tol
 
     def grid(self) -> tuple:
+        """The bounds themselves plus short, rounded points strictly between them."""
         if self.hi <= self.lo:
-            return (_tidy(self.lo),)
+            return (float(self.lo),)
         step = (self.hi - self.lo) / (self.points - 1)
-        return tuple(sorted({_tidy(self.lo + i * step) for i in range(self.points - 1)} | {_tidy(self.hi)}))
+        inner = {_tidy(self.lo + i * step) for i in range(1, self.points - 1)}
+        return tuple(sorted({float(self.lo), float(self.hi)} | {x for x in inner if self.lo < x < self.hi}))
 
     def describe(self) -> str:
         return f"{_tidy(self.lo)}..{_tidy(self.hi)} {self.unit}" + (f" ({self.why})" if self.why else "")
 
 
 def _tidy(x: float) -> float:
-    """Round a grid point so listed amounts stay short and never exceed the bound."""
-    return float(f"{x:.6g}") if abs(float(f"{x:.6g}")) <= abs(x) + 1e-12 else x
+    """Round to six significant figures so listed amounts stay short."""
+    return float(f"{x:.6g}")
 
 
 @dataclass(frozen=True)

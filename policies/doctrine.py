@@ -172,7 +172,9 @@ def smugglers_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
     """Push volume where controls are weak; fragment as seizures bite; go quiet in a crackdown."""
     me = obs.own
     us = obs.public["us"]
-    if us["enforcement_budget_usd_m"] > 450 and rng.random() < 0.3:
+    smuggled = obs.last_record.get("smuggled_h100e", 0.0)
+    seized = obs.last_record.get("seized_h100e", 0.0)
+    if us["enforcement_budget_usd_m"] > 450 and seized > 0.2 * (smuggled + seized):
         return [mv.LieLow()]
     out: list[AnyMove] = []
     premium = obs.last_record.get("smuggling_price_premium", 0.5)
@@ -181,8 +183,6 @@ def smugglers_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
         volume = 30000 * weight * (0.5 + premium)
         if _differs(volume, me["routes"].get(hub, 0.0)):
             out.append(mv.RouteVia(hub=hub, h100e=volume))
-    smuggled = obs.last_record.get("smuggled_h100e", 0.0)
-    seized = obs.last_record.get("seized_h100e", 0.0)
     frag = 0.7 if seized > 0.1 * (smuggled + seized) else 0.4
     if _differs(frag, me["fragmentation"]):
         out.append(mv.SetFragmentation(level=frag))

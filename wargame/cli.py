@@ -92,6 +92,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.load and (args.scenario or args.seed is not None):
         raise UsageError("--load continues a saved game with its own scenario and seed; drop --scenario/--seed")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: must be a non-negative integer")
     if args.turns is not None and args.turns < 1:
         raise UsageError(f"--turns {args.turns}: must be at least 1")
     if args.load:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     # chip performance (H100e per chip) for training and inference work
     perf_train_910B: float

@@ -20,10 +20,9 @@ def make_seats(session: GameSession, overrides: dict[str, str] | None = None) ->
 def play_phase(session: GameSession, actor: str, policy) -> None:
     """One seat's orders for the quarter, ending with its pass."""
     obs = session.observe(actor)
-    rng = session.policy_rng(actor)
     for _ in range(MAX_ORDERS_PER_TURN + 1):
         legal = session.legal_moves(actor)
-        move = policy.decide(obs, legal, rng)
+        move = policy.decide(obs, legal, session.policy_rng(actor))
         refusal = session.submit(actor, move)
         if refusal is not None:
             raise PolicyError(f"{actor} ({policy.name}) offered {move.describe()}: {refusal}")

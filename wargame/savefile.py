@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from wargame.ids import parse_quarter
 from wargame.scenario import Scenario, ScenarioError, scenario_from_dict
 from wargame.state import World
 
@@ -80,6 +81,47 @@ def read_save(path: str | Path) -> tuple[Scenario, dict]:
     except ValidationError as exc:
         raise SaveError([f"{label}: snapshot.world.{'.'.join(map(str, e['loc']))}: {e['msg']}"
                          for e in exc.errors(include_url=False)]) from None
-    if not isinstance(snap["phase"], int) or not 0 <= snap["phase"] < len(scenario.actors):
-        raise SaveError([f"{label}: snapshot.phase: must be an integer 0..{len(scenario.actors) - 1}"])
+    world = World.model_validate(snap["world"])
+    problems += _check_consistency(label, scenario, data, world)
+    if problems:
+        raise SaveError(problems)
     return scenario, data
+
+
+def _check_consistency(label: str, scenario: Scenario, data: dict, world: World) -> list[str]:
+    """The parts of a save that pydantic does not type: they must agree with the scenario."""
+    from policies.registry import POLICY_NAMES
+
+    snap, out = data["snapshot"], []
+    if data["seed"] < 0:
+        out.append(f"{label}: seed: must be a non-negative integer")
+    phase = snap["phase"]
+    if not isinstance(phase, int) or isinstance(phase, bool) or not 0 <= phase < len(scenario.actors):
+        out.append(f"{label}: snapshot.phase: must be an integer 0..{len(scenario.actors) - 1}")
+    seats = data.get("seats", {})
+    if not isinstance(seats, dict):
+        out.append(f"{label}: seats: must be a mapping of actor to policy")
+    else:
+        for actor, policy in seats.items():
+            if actor not in scenario.actors:
+                out.append(f"{label}: seats.{actor}: unknown actor; actors: {', '.join(scenario.actors)}")
+            elif policy not in POLICY_NAMES:
+                out.append(f"{label}: seats.{actor}: unknown policy {policy!r}; policies: {', '.join(POLICY_NAMES)}")
+    if sorted(world.tier2) != sorted(scenario.tier2):
+        out.append(f"{label}: snapshot.world.tier2: nations {sorted(world.tier2)} differ from the scenario's {sorted(scenario.tier2)}")
+    if not 0 <= world.turn <= scenario.turns:
+        out.append(f"{label}: snapshot.world.turn: {world.turn} is outside 0..{scenario.turns}")
+    elif world.quarter_index != parse_quarter(scenario.start_quarter) + world.turn:
+        out.append(f"{label}: snapshot.world.quarter_index: does not match start_quarter + turn")
+    used = snap["used"]
+    if not isinstance(used, list) or not all(isinstance(k, list) and len(k) == 2 and all(isinstance(x, str) for x in k) for k in used):
+        out.append(f"{label}: snapshot.used: must be a list of [kind, target] pairs")
+    for key, kind in (("records", list), ("public_moves", list), ("flows", dict)):
+        if not isinstance(snap[key], kind):
+            out.append(f"{label}: snapshot.{key}: must be a {kind.__name__}")
+    if isinstance(snap["records"], list):
+        if len(snap["records"]) != world.turn or not all(isinstance(r, dict) for r in snap["records"]):
+            out.append(f"{label}: snapshot.records: must hold one record per turn played ({world.turn})")
+    if not all(isinstance(m, dict) and isinstance(m.get("actor"), str) for m in data["moves"]):
+        out.append(f"{label}: moves: every entry must be an object with an actor")
+    return out

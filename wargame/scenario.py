@@ -242,7 +242,10 @@ def _raw(name_or_path: str, seen: tuple[str, ...] = ()) -> tuple[dict, str]:
     if base is not None:
         if not isinstance(base, str) or base in seen:
             raise ScenarioError([f"{label}: extends: must name another scenario, without cycles"])
-        parent, _ = _raw(base, seen + (base,))
+        try:
+            parent, _ = _raw(base, seen + (base,))
+        except ScenarioError as exc:
+            raise ScenarioError([f"{label}: extends: {p}" for p in exc.problems]) from None
         extra = data.pop("add_events", [])
         data = _merge(parent, data)
         if isinstance(extra, list):

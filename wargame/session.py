@@ -20,7 +20,7 @@ from wargame.ids import format_quarter, parse_quarter
 from wargame.model import EVENTS, OBSERVATION, POLICY, WargameModel, stream
 from wargame.moves import AnyMove, Pass, Refusal, parse_move
 from wargame.observation import Observation, observe
-from wargame.savefile import read_save, write_save
+from wargame.savefile import SaveError, read_save, write_save
 from wargame.scenario import Event, RandomEvent, Scenario, apply_effect
 from wargame.state import World, canonical_json, state_hash
 
@@ -79,12 +79,17 @@ class GameSession:
         return self.model.by_id[actor].legal_moves(self.world, self.model.params, self._used)
 
     def policy_rng(self, actor: str):
-        """The seat's own dice for this quarter, independent of every other stream."""
-        return stream(self.seed, POLICY, self.world.turn, self.actors.index(actor))
+        """The seat's own dice for its next decision, independent of every other stream and
+        keyed by how many orders it has given this quarter, so a resumed quarter continues alike."""
+        given = len(self._used) if actor == self.current_actor else 0
+        return stream(self.seed, POLICY, self.world.turn, self.actors.index(actor), given)
 
     # -- acting ----------------------------------------------------------------------------
     def check(self, actor: str, move: AnyMove | dict) -> tuple[AnyMove | None, Refusal | None]:
         """Parse and validate without applying."""
+        if not isinstance(move, (dict, AnyMove)):
+            return None, Refusal(reason=f"malformed move: expected a move object or dict, got {type(move).__name__}",
+                                 allowed="a move object; see legal_moves()")
         if isinstance(move, dict):
             try:
                 move = parse_move(move)
@@ -194,12 +199,15 @@ class GameSession:
     def load(cls, path: str | Path) -> GameSession:
         scenario, data = read_save(path)
         snap = data["snapshot"]
-        s = cls(scenario, data["seed"], data.get("seats"), _world=World.model_validate(snap["world"]))
-        s.moves = list(data["moves"])
-        s._phase = int(snap["phase"])
-        s._used = {tuple(k) for k in snap["used"]}
-        s._public = list(snap["public_moves"])
-        s.model.restore_history(list(snap["records"]), snap["flows"])
+        try:
+            s = cls(scenario, data["seed"], data.get("seats"), _world=World.model_validate(snap["world"]))
+            s.moves = list(data["moves"])
+            s._phase = int(snap["phase"])
+            s._used = {tuple(k) for k in snap["used"]}
+            s._public = list(snap["public_moves"])
+            s.model.restore_history(list(snap["records"]), snap["flows"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise SaveError([f"{path}: snapshot: inconsistent save ({exc.__class__.__name__}: {exc})"]) from None
         return s
 
     @classmethod

@@ -44,7 +44,7 @@ HUAWEI_GENERATIONS: tuple[str, ...] = get_args(Generation)
 
 
 class _State(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class USState(_State):
