@@ -110,7 +110,7 @@ def nvidia_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
     if _differs(lobby, me["lobby_usd_m"]):
         out.append(mv.Lobby(usd_m=lobby))
     sellable = me["china_chip"] != "none" and me["licensed_level"] == me["china_chip"]
-    china_share = 0.06 if sellable else 0.0
+    china_share = 0.06 * (1.0 - us["export_fee"]) if sellable else 0.0  # a revenue share to Washington makes China less worth supplying
     if _differs(china_share, me["china_supply_share"]) or _differs(0.1, me["tier2_supply_share"]):
         out.append(mv.AllocateSupply(china_share=china_share, tier2_share=0.1))
     return out

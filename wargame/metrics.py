@@ -81,7 +81,8 @@ def score(actor: str, w: World, p: Params, r: dict) -> float:
         gap = 1.0 / (1.0 + r["us_china_stock_ratio"] / 10.0)
         return 0.4 * goal + 0.4 * max(0.0, supplied) + 0.2 * gap
     if actor == "nvidia":
-        return 0.7 * _saturating(r["nvidia_revenue_usd_b"], nvidia_ref) + 0.3 * r["nvidia_china_share"]
+        net = r["nvidia_revenue_usd_b"] - r["us_export_fee_usd_b"]  # the US revenue share is a cost
+        return 0.7 * _saturating(net, nvidia_ref) + 0.3 * r["nvidia_china_share"]
     if actor == "huawei":
         adds = r["china_compute_additions_h100e"]
         share = r["china_domestic_additions_h100e"] / adds if adds > 0 else 0.0
