@@ -99,6 +99,14 @@ class ActorAgent(mesa.Agent):
         raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------------------
+    def open_specs(self, world: World, p: Params) -> list[Spec]:
+        """The actor's specs, with any kind the scenario locks (a policy assumption) closed."""
+        locks = self.model.scenario.locks.get(self.actor_id, {})
+        if not locks:
+            return self.specs(world, p)
+        return [Spec(s.cls, s.fixed, s.fields, f"locked by the scenario: {locks[s.kind]}") if s.kind in locks else s
+                for s in self.specs(world, p)]
+
     def state(self, world: World):
         return world.actor_state(self.actor_id)
 
@@ -113,7 +121,7 @@ class ActorAgent(mesa.Agent):
     def legal_moves(self, world: World, p: Params, used: set[tuple[str, str]]) -> list[AnyMove]:
         """Sorted, unique moves that validate now; always includes `pass`."""
         out: dict[str, AnyMove] = {}
-        for spec in self.specs(world, p):
+        for spec in self.open_specs(world, p):
             if spec.unavailable:
                 continue
             names = list(spec.fields)
@@ -131,7 +139,7 @@ class ActorAgent(mesa.Agent):
             return Refusal(reason=f"move is for {move.actor!r}, not {self.actor_id!r}", allowed=f"actor={self.actor_id}")
         if isinstance(move, Pass):
             return None
-        specs = self.specs(world, p)
+        specs = self.open_specs(world, p)
         kinds = sorted({s.kind for s in specs if not s.unavailable} | {"pass"})
         same_kind = [s for s in specs if s.kind == move.kind]
         if not same_kind:

@@ -24,6 +24,8 @@ class Params(BaseModel):
     perf_infer_h200_class: float
     perf_train_blackwell_lite: float
     perf_infer_blackwell_lite: float
+    perf_train_unrestricted: float
+    perf_infer_unrestricted: float
     perf_domestic_other: float
     inference_share_2025: float
     inference_share_growth_per_year: float
@@ -94,6 +96,7 @@ class Params(BaseModel):
     china_price_h20_class: float
     china_price_h200_class: float
     china_price_blackwell_lite: float
+    china_price_unrestricted: float
     china_price_elasticity: float
     nvidia_other_revenue_usd_b: float
     design_lag_quarters: int
@@ -146,6 +149,7 @@ class Params(BaseModel):
     max_hawk_h20_class: float
     max_hawk_h200_class: float
     max_hawk_blackwell_lite: float
+    max_hawk_unrestricted: float
     enforcement_min_usd_m: float
     enforcement_max_base_usd_m: float
     enforcement_max_per_hawk_usd_m: float

@@ -115,6 +115,7 @@ class Scenario(_Frozen):
     events: list[Event] = []
     random_events: list[RandomEvent] = []
     seats: dict[str, str] = {}
+    locks: dict[str, dict[str, str]] = {}  # actor -> {move kind: why the scenario fixes it}
 
     @field_validator("start_quarter")
     @classmethod
@@ -247,7 +248,13 @@ def _raw(name_or_path: str, seen: tuple[str, ...] = ()) -> tuple[dict, str]:
         except ScenarioError as exc:
             raise ScenarioError([f"{label}: extends: {p}" for p in exc.problems]) from None
         extra = data.pop("add_events", [])
+        drop = data.pop("drop_events", [])
         data = _merge(parent, data)
+        if isinstance(drop, list):
+            unknown = [d for d in drop if d not in {e.get("id") for e in data.get("events", []) if isinstance(e, dict)}]
+            if unknown:
+                raise ScenarioError([f"{label}: drop_events: {', '.join(map(str, unknown))} not among {base}'s events"])
+            data["events"] = [e for e in data.get("events", []) if not (isinstance(e, dict) and e.get("id") in drop)]
         if isinstance(extra, list):
             data["events"] = list(data.get("events", [])) + extra
     return data, label
@@ -313,6 +320,14 @@ def _check_semantics(sc: Scenario, label: str) -> list[str]:
     ids = [e.id for e in sc.events] + [e.id for e in sc.random_events]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(f"{label}: events: id {dup!r} is used more than once (ids must be unique)")
+    from wargame.moves import KINDS
+
+    for actor, kinds in sc.locks.items():
+        if actor not in sc.actors:
+            problems.append(f"{label}: locks.{actor}: unknown actor; actors: {', '.join(sc.actors)}")
+        for kind in kinds:
+            if kind not in KINDS or kind == "pass":
+                problems.append(f"{label}: locks.{actor}.{kind}: unknown move kind; kinds: {', '.join(k for k in sorted(KINDS) if k != 'pass')}")
     from policies.registry import POLICY_NAMES  # lazy: policies import the game, not the reverse
 
     for actor, policy in sc.seats.items():

@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 # Ordered from strictest to loosest: the US threshold for chips sold to China.
-Threshold = Literal["ban_all", "h20_class", "h200_class", "blackwell_lite"]
-ChinaChip = Literal["none", "h20_class", "h200_class", "blackwell_lite"]
+Threshold = Literal["ban_all", "h20_class", "h200_class", "blackwell_lite", "unrestricted"]
+ChinaChip = Literal["none", "h20_class", "h200_class", "blackwell_lite", "unrestricted"]
 ForeignChipPolicy = Literal["open", "guidance", "state_dc_domestic", "full_ban"]
 DiffusionTier = Literal["tier1", "tier2", "tier3"]
 EntityTarget = Literal["huawei_proxies", "smic_fabs", "cxmt", "chinese_cloud"]
