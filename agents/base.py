@@ -101,10 +101,11 @@ class ActorAgent(mesa.Agent):
     # -- shared ------------------------------------------------------------------------------
     def open_specs(self, world: World, p: Params) -> list[Spec]:
         """The actor's specs, with any kind the scenario locks (a policy assumption) closed."""
-        locks = self.model.scenario.locks.get(self.actor_id, {})
+        locks = {k: lock for k, lock in self.model.scenario.locks.get(self.actor_id, {}).items()
+                 if lock.active(world.quarter_index)}
         if not locks:
             return self.specs(world, p)
-        return [Spec(s.cls, s.fixed, s.fields, f"locked by the scenario: {locks[s.kind]}") if s.kind in locks else s
+        return [Spec(s.cls, s.fixed, s.fields, f"locked by the scenario: {locks[s.kind].reason}") if s.kind in locks else s
                 for s in self.specs(world, p)]
 
     def state(self, world: World):

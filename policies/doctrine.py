@@ -110,7 +110,13 @@ def nvidia_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
     if _differs(lobby, me["lobby_usd_m"]):
         out.append(mv.Lobby(usd_m=lobby))
     sellable = me["china_chip"] != "none" and me["licensed_level"] == me["china_chip"]
-    china_share = 0.06 * (1.0 - us["export_fee"]) if sellable else 0.0  # a revenue share to Washington makes China less worth supplying
+    # follow what China actually buys: grow the allocation while it sells out, cut it when stock piles up
+    share = max(me["china_supply_share"], 0.02)
+    made = share * obs.last_record.get("us_ai_chip_output_h100e", 0.0) / 1.3
+    unsold = me["unsold_china_inventory_h100e"]
+    ceiling = 0.2 * (1.0 - us["export_fee"])  # a US revenue share makes China less worth supplying
+    share = min(ceiling, share * 1.25) if unsold < 0.1 * made else share * 0.7 if unsold > 0.5 * made else min(share, ceiling)
+    china_share = share if sellable else 0.0
     if _differs(china_share, me["china_supply_share"]) or _differs(0.1, me["tier2_supply_share"]):
         out.append(mv.AllocateSupply(china_share=china_share, tier2_share=0.1))
     return out

@@ -25,12 +25,17 @@ EXTRA_KEYS: tuple[str, ...] = (
     "us_compute_additions_h100e", "china_compute_additions_h100e", "tier2_compute_additions_h100e",
     "china_domestic_additions_h100e", "china_demand_h100e", "china_grey_imports_h100e",
     "algorithmic_efficiency", "smuggler_profit_usd_b", "us_export_fee_usd_b",
+    "nvidia_datacenter_revenue_usd_b", "smic_ai_wafers_per_month", "china_domestic_chips",
+    "cumulative_smuggled_h100e", "global_compute_stock_h100e",
 )
 # Hidden from every observer but the owner (fog of war); everything else in a record is public.
 HIDDEN_KEYS: dict[str, str] = {
     "smuggled_h100e": "smugglers",
     "cloud_leak_h100e": "smugglers",
     "smuggler_profit_usd_b": "smugglers",
+    "cumulative_smuggled_h100e": "smugglers",
+    "smic_ai_wafers_per_month": "smic",
+    "china_domestic_chips": "huawei",
     "huawei_output_chips": "huawei",
     "huawei_exports_chips": "huawei",
     "china_ai_chip_output_h100e": "huawei",
@@ -69,7 +74,7 @@ def score(actor: str, w: World, p: Params, r: dict) -> float:
         room = t.dc_capacity_mw * 1000.0 / p.kw_per_h100e_allin
         filled = (t.compute_stock_h100e + t.chinese_chips_h100e) / room if room > 0 else 1.0
         return 0.7 * min(1.0, filled) + 0.3 * (1.0 - abs(t.alignment))
-    nvidia_ref = p.nvidia_output_h100e_q1 * p.price_per_h100e_usd / 1e9 + p.nvidia_other_revenue_usd_b
+    nvidia_ref = p.nvidia_output_h100e_by_year[-1] * p.price_per_h100e_usd / 1e9 + p.nvidia_other_revenue_usd_b
     if actor == "us":
         lead = 0.5 + 0.5 * math.tanh(math.log(max(r["us_china_stock_ratio"], 1e-9)) / math.log(10.0))
         allies = 0.5 + 0.5 * sum(t.alignment for t in w.tier2.values()) / max(1, len(w.tier2))
@@ -138,7 +143,12 @@ def build_record(w: World, p: Params, q: dict, quarter: str, turn: int, actors: 
         "algorithmic_efficiency": w.china.algorithmic_efficiency,
         "smuggler_profit_usd_b": q["smuggler_profit"],
         "us_export_fee_usd_b": q["export_fee_paid"],
+        "nvidia_datacenter_revenue_usd_b": q["nvidia_revenue"] - p.nvidia_other_revenue_usd_b,
+        "smic_ai_wafers_per_month": (q["hw_wafers"] + q["other_wafers"]) / 3.0,
+        "china_domestic_chips": q["chips"] + q["other_chips"],
+        "cumulative_smuggled_h100e": m.cumulative_smuggled_h100e,
     }
+    r["global_compute_stock_h100e"] = r["us_compute_stock_h100e"] + china_stock + r["tier2_compute_stock_h100e"]
     for nation, t in sorted(w.tier2.items()):
         r[f"tier2_alignment_{nation}"] = t.alignment
     for actor in actors:

@@ -85,7 +85,8 @@ class Params(BaseModel):
     supernode_kw_per_chip: float
     pue: float
     # allied supply
-    nvidia_output_h100e_q1: float
+    nvidia_output_first_year: int
+    nvidia_output_h100e_by_year: list[float]
     nvidia_output_growth_per_year: float
     other_us_vendor_share: float
     cowos_wpm_2025: float

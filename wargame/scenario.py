@@ -103,6 +103,23 @@ class RandomEvent(_Frozen):
         return lo <= quarter_index <= hi
 
 
+class Lock(_Frozen):
+    """A move kind the scenario takes out of a seat's hands (a policy assumption or the record)."""
+
+    reason: str
+    until: str | None = None  # last quarter locked; None = the whole game
+
+    @field_validator("until")
+    @classmethod
+    def _quarter(cls, v: str | None) -> str | None:
+        if v is not None and not is_quarter(v):
+            raise ValueError("must look like 2025Q1 (year, Q, 1-4)")
+        return v
+
+    def active(self, quarter_index: int) -> bool:
+        return self.until is None or quarter_index <= parse_quarter(self.until)
+
+
 class Scenario(_Frozen):
     name: str
     title: str
@@ -115,7 +132,16 @@ class Scenario(_Frozen):
     events: list[Event] = []
     random_events: list[RandomEvent] = []
     seats: dict[str, str] = {}
-    locks: dict[str, dict[str, str]] = {}  # actor -> {move kind: why the scenario fixes it}
+    locks: dict[str, dict[str, Lock]] = {}  # actor -> {move kind: why (and until when) it is fixed}
+
+    @field_validator("locks", mode="before")
+    @classmethod
+    def _plain_reasons(cls, v: Any) -> Any:
+        """`kind: "reason"` is shorthand for a lock over the whole game."""
+        if isinstance(v, dict):
+            return {a: ({k: ({"reason": r} if isinstance(r, str) else r) for k, r in kinds.items()} if isinstance(kinds, dict) else kinds)
+                    for a, kinds in v.items()}
+        return v
 
     @field_validator("start_quarter")
     @classmethod

@@ -23,10 +23,23 @@ def nvidia_design(w: World) -> None:
         w.news.append(f"Nvidia's {nv.china_chip} China chip is ready.")
 
 
+def nvidia_path(p: Params, quarter_index: int) -> float:
+    """Nvidia's planned output: log-linear through each year's Q1 rate, then steady growth."""
+    rates = p.nvidia_output_h100e_by_year
+    t = quarter_index / 4.0 - p.nvidia_output_first_year  # years since the path's first Q1
+    last = len(rates) - 1
+    if t >= last:
+        return rates[last] * p.nvidia_output_growth_per_year ** (t - last)
+    if t <= 0:
+        return rates[0] * (rates[1] / rates[0]) ** t if last else rates[0]
+    i = int(t)
+    return rates[i] * (rates[i + 1] / rates[i]) ** (t - i)
+
+
 def allied_output(w: World, p: Params, q: dict) -> None:
-    """Nvidia's output follows its growth path, capped by its share of TSMC CoWoS (U6, U11)."""
+    """Nvidia's output follows its path, capped by its share of TSMC CoWoS (U1, U11)."""
     years = years_since_2025(w.quarter_index)
-    path = p.nvidia_output_h100e_q1 * p.nvidia_output_growth_per_year**years
+    path = nvidia_path(p, w.quarter_index)
     cowos = p.cowos_wpm_2025 * p.cowos_growth_per_year**years
     cap = 3.0 * cowos * p.cowos_nvidia_share * p.h100e_per_cowos_wafer
     out = min(path, cap)

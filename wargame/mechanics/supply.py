@@ -124,6 +124,7 @@ def produce_chips(w: World, p: Params, q: dict) -> None:
         hbm_usable=usable_hbm, pack_cap=pack_cap, dpp=dpp,
         advanced_wafers=hw_wafers + 3.0 * usable_wpm * (1.0 - smic.huawei_share),
         chip_h100e=huawei_chip_h100e(p, hw.generation, w.quarter_index),
+        other_chips=other_wafers * p.other_dies_per_wafer * smic.ai_yield,
         other_h100e=other_wafers * p.other_dies_per_wafer * smic.ai_yield * p.perf_domestic_other,
     )
 
