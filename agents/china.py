@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from agents.base import ActorAgent, Amount, Choice, Spec
 from wargame import moves as mv
 from wargame.params import Params
@@ -10,7 +12,7 @@ from wargame.state import FOREIGN_CHIP_POLICIES, SUBSIDY_SECTORS, World
 
 def budget_left(world: World) -> float:
     c = world.china
-    return max(0.0, c.budget_usd_b - sum(c.subsidies_usd_b.values()) - sum(c.court_offers_usd_b.values()))
+    return max(0.0, c.budget_usd_b - math.fsum(c.subsidies_usd_b.values()) - math.fsum(c.court_offers_usd_b.values()))
 
 
 class ChinaAgent(ActorAgent):

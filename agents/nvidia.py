@@ -18,7 +18,7 @@ class NvidiaAgent(ActorAgent):
         out = [
             Spec(mv.DesignChinaChip, fields={"level": Choice(designs, f"ready after {p.design_lag_quarters} quarters")}),
             Spec(mv.Lobby, fields={"usd_m": Amount(0.0, 2.0, "USD million/quarter")}),
-            Spec(mv.AllocateSupply, fields={"china_share": Amount(0.0, 0.2, "share of output"),
+            Spec(mv.AllocateSupply, fields={"china_share": Amount(0.0, 0.3, "share of output"),
                                             "tier2_share": Amount(0.0, 0.3, "share of output")}),
             Spec(mv.SetChinaPrice, fields={"multiplier": Amount(0.8, 1.5, "x list price")}),
         ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from agents.base import ActorAgent, Amount, Spec
 from wargame import moves as mv
 from wargame.params import Params
@@ -10,7 +12,7 @@ from wargame.state import World
 
 def free_tools(world: World, p: Params) -> float:
     s = world.smic
-    committed = s.advanced_capacity_wpm + sum(e[1] for e in s.pipeline)
+    committed = s.advanced_capacity_wpm + math.fsum(e[1] for e in s.pipeline)
     return max(0.0, s.duv_tools - p.tools_per_kwpm * committed / 1000.0)
 
 

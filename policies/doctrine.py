@@ -72,7 +72,8 @@ def china_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
     """Priority to Huawei, steady subsidies, domestic-first guidance, court the hedgers."""
     me = obs.own
     out: list[AnyMove] = []
-    directive = min(0.6, 0.25 + 0.02 * obs.turn)
+    year = int(obs.quarter[:4])
+    directive = min(0.6, max(0.15, 0.15 + 0.04 * (year - 2025)))  # priority to Huawei grows year by year
     if _differs(directive, me["directive_huawei_share"], 0.05):
         out.append(mv.SetSMICDirective(huawei_share=directive))
     targets = {"fab_capacity": 2.0, "lithography": 1.0, "hbm": 1.5, "dc_power": 1.0}
@@ -109,14 +110,13 @@ def nvidia_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
     lobby = 1.5 if THRESHOLDS.index(allowed) <= 1 else 0.8
     if _differs(lobby, me["lobby_usd_m"]):
         out.append(mv.Lobby(usd_m=lobby))
-    sellable = me["china_chip"] != "none" and me["licensed_level"] == me["china_chip"]
     # follow what China actually buys: grow the allocation while it sells out, cut it when stock piles up
     share = max(me["china_supply_share"], 0.02)
     made = share * obs.last_record.get("us_ai_chip_output_h100e", 0.0) / 1.3
     unsold = me["unsold_china_inventory_h100e"]
-    ceiling = 0.2 * (1.0 - us["export_fee"])  # a US revenue share makes China less worth supplying
+    ceiling = 0.3 * (1.0 - us["export_fee"])  # a US revenue share makes China less worth supplying
     share = min(ceiling, share * 1.25) if unsold < 0.1 * made else share * 0.7 if unsold > 0.5 * made else min(share, ceiling)
-    china_share = share if sellable else 0.0
+    china_share = share  # kept while sales are blocked, so supply resumes at its level
     if _differs(china_share, me["china_supply_share"]) or _differs(0.1, me["tier2_supply_share"]):
         out.append(mv.AllocateSupply(china_share=china_share, tier2_share=0.1))
     return out
@@ -150,15 +150,15 @@ def huawei_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
 def smic_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
     """Grow advanced capacity while tools last; fund yield; buy what ASML may sell."""
     me = obs.own
-    out: list[AnyMove] = [mv.AddCapacity(wpm=3000)]
+    out: list[AnyMove] = [mv.AddCapacity(wpm=2000)]
     if _differs(0.5, me["yield_rd_usd_b"]):
         out.append(mv.FundYieldRnD(usd_b=0.5))
     directive = obs.public["china"].get("directive_huawei_share", 0.2)
     share = min(0.9, directive + 0.05)
     if _differs(share, me["huawei_share"], 0.02):
         out.append(mv.AllocateWafers(huawei_share=share))
-    if me["tools_on_order"] < 5 and obs.public["asml"]["duv_sales_cap"] > 0:
-        out.append(mv.BuyDUVTools(tools=10))
+    if me["tools_on_order"] < 10 and obs.public["asml"]["duv_sales_cap"] > 0:
+        out.append(mv.BuyDUVTools(tools=20))
     return out
 
 
@@ -186,7 +186,7 @@ def smugglers_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
     premium = obs.last_record.get("smuggling_price_premium", 0.5)
     for hub in sorted(n for n, v in obs.public.items() if "transship_controls" in v):
         weight = {"none": 1.0, "permits": 0.5, "strict": 0.15}[obs.public[hub]["transship_controls"]]
-        volume = 30000 * weight * (0.5 + premium)
+        volume = 60000 * weight * (0.5 + premium)
         if _differs(volume, me["routes"].get(hub, 0.0)):
             out.append(mv.RouteVia(hub=hub, h100e=volume))
     frag = 0.7 if seized > 0.1 * (smuggled + seized) else 0.4

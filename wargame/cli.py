@@ -128,6 +128,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from wargame.calibration import calibrate, format_calibration
+
+    if args.seeds < 1:
+        raise UsageError(f"--seeds {args.seeds}: must be at least 1")
+    result = calibrate(args.seeds)
+    print(json.dumps(result, sort_keys=True, allow_nan=False) if args.json else format_calibration(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="wargame", description="Chip-war wargame: the US-China contest over AI chips.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -144,6 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--load", metavar="FILE", help="continue a saved game")
     r.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     r.set_defaults(func=cmd_run)
+    c = sub.add_parser("calibrate", help="compare the historical scenario with the public record")
+    c.add_argument("--seeds", type=int, default=32, help="seeds to run (default 32)")
+    c.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    c.set_defaults(func=cmd_calibrate)
     return ap
 
 

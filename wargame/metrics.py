@@ -26,7 +26,8 @@ EXTRA_KEYS: tuple[str, ...] = (
     "china_domestic_additions_h100e", "china_demand_h100e", "china_grey_imports_h100e",
     "algorithmic_efficiency", "smuggler_profit_usd_b", "us_export_fee_usd_b",
     "nvidia_datacenter_revenue_usd_b", "smic_ai_wafers_per_month", "china_domestic_chips",
-    "cumulative_smuggled_h100e", "global_compute_stock_h100e",
+    "cumulative_smuggled_h100e", "global_compute_stock_h100e", "nvidia_lobbying_usd_m",
+    "nvidia_china_sales_h100e",
 )
 # Hidden from every observer but the owner (fog of war); everything else in a record is public.
 HIDDEN_KEYS: dict[str, str] = {
@@ -34,6 +35,7 @@ HIDDEN_KEYS: dict[str, str] = {
     "cloud_leak_h100e": "smugglers",
     "smuggler_profit_usd_b": "smugglers",
     "cumulative_smuggled_h100e": "smugglers",
+    "global_compute_stock_h100e": "china",  # minus the public US and Tier-2 stocks it would reveal China's
     "smic_ai_wafers_per_month": "smic",
     "china_domestic_chips": "huawei",
     "huawei_output_chips": "huawei",
@@ -77,7 +79,7 @@ def score(actor: str, w: World, p: Params, r: dict) -> float:
     nvidia_ref = p.nvidia_output_h100e_by_year[-1] * p.price_per_h100e_usd / 1e9 + p.nvidia_other_revenue_usd_b
     if actor == "us":
         lead = 0.5 + 0.5 * math.tanh(math.log(max(r["us_china_stock_ratio"], 1e-9)) / math.log(10.0))
-        allies = 0.5 + 0.5 * sum(t.alignment for t in w.tier2.values()) / max(1, len(w.tier2))
+        allies = 0.5 + 0.5 * math.fsum(t.alignment for t in w.tier2.values()) / max(1, len(w.tier2))
         return 0.5 * lead + 0.25 * _saturating(r["nvidia_revenue_usd_b"], nvidia_ref) + 0.25 * allies
     if actor == "china":
         goal = min(1.0, r["china_self_sufficiency"] / p.self_sufficiency_goal)
@@ -111,7 +113,7 @@ def build_record(w: World, p: Params, q: dict, quarter: str, turn: int, actors: 
         "quarter": quarter,
         "us_compute_stock_h100e": m.us_compute_stock_h100e,
         "china_compute_stock_h100e": china_stock,
-        "tier2_compute_stock_h100e": sum(t.compute_stock_h100e + t.chinese_chips_h100e for t in w.tier2.values()),
+        "tier2_compute_stock_h100e": math.fsum(t.compute_stock_h100e + t.chinese_chips_h100e for t in w.tier2.values()),
         "us_ai_chip_output_h100e": q["us_output"],
         "china_ai_chip_output_h100e": q["china_output"],
         "us_china_output_ratio": _ratio(q["us_output"], q["china_output"]),
@@ -147,6 +149,8 @@ def build_record(w: World, p: Params, q: dict, quarter: str, turn: int, actors: 
         "smic_ai_wafers_per_month": (q["hw_wafers"] + q["other_wafers"]) / 3.0,
         "china_domestic_chips": q["chips"] + q["other_chips"],
         "cumulative_smuggled_h100e": m.cumulative_smuggled_h100e,
+        "nvidia_lobbying_usd_m": w.nvidia.lobby_usd_m,
+        "nvidia_china_sales_h100e": q["nvidia_china_sold"],
     }
     r["global_compute_stock_h100e"] = r["us_compute_stock_h100e"] + china_stock + r["tier2_compute_stock_h100e"]
     for nation, t in sorted(w.tier2.items()):

@@ -183,5 +183,6 @@ class Params(BaseModel):
     obs_sigma_by_intel: list[float]
     obs_detect_by_intel: list[float]
     us_assumed_yield: float
+    us_assumed_huawei_share: float
     analyst_sigma: float
     smuggling_assumed_seizure: float

@@ -152,7 +152,7 @@ class Scenario(_Frozen):
 
     @property
     def tier2(self) -> tuple[str, ...]:
-        return tuple(self.initial.tier2)
+        return tuple(sorted(self.initial.tier2))  # alphabetical: stable across save files
 
     @property
     def actors(self) -> tuple[str, ...]:
@@ -214,6 +214,8 @@ def apply_effect(world: World, effect: Effect) -> None:
     else:
         new = [x for x in current if x != effect.value]
     if key is not None:
+        if effect.op == "add" and isinstance(new, (int, float)):
+            new = max(0.0, new)  # every numeric map in the state is non-negative
         new = {**container, key: new}
     elif effect.op == "add":
         new = _clamp(type(owner), field, new)

@@ -297,8 +297,9 @@ def test_directive_refusal_names_the_range(scenario_name):
 
 def test_unknown_choice_refusal_lists_the_options(scenario_name):
     s = at_seat(scenario_name, "us")
-    r = assert_refused(s, "us", mv.SetThreshold(level="moon"), reason="moon")
-    options = {m.level for m in s.legal_moves("us") if m.kind == "set_threshold"}
+    # intel effort is never locked by a scenario, so its options are always listed
+    r = assert_refused(s, "us", mv.SetIntelEffort(level="moon"), reason="moon")
+    options = {m.level for m in s.legal_moves("us") if m.kind == "set_intel_effort"}
     assert options and all(o in r.allowed for o in options)
 
 
@@ -318,7 +319,7 @@ def test_another_actors_kind_is_refused_with_the_kinds_allowed(scenario_name):
     s = at_seat(scenario_name, "us")
     r = assert_refused(s, "us", {"kind": "set_stance", "actor": "us", "stance": "hedge"})
     assert "set_stance" in r.reason
-    assert "set_threshold" in r.allowed and "pass" in r.allowed
+    assert "set_enforcement" in r.allowed and "pass" in r.allowed  # kinds the US has now (no scenario locks these)
 
 
 def test_malformed_dict_refusal(scenario_name):

@@ -49,6 +49,11 @@ def allied_output(w: World, p: Params, q: dict) -> None:
     q["us_output"] = out * (1.0 + p.other_us_vendor_share)
 
 
+def sku_price_per_h100e(p: Params, level: str, quarter_index: int) -> float:
+    """List price of a China chip over the H100e it delivers (P1 prices, P2/H11 performance)."""
+    return getattr(p, f"china_price_{level}") / china_sku_h100e(p, level, quarter_index)
+
+
 def china_sku_sellable(w: World) -> bool:
     """Legal to ship: designed, at or under the threshold, licensed, and not banned by Beijing."""
     nv = w.nvidia
@@ -94,10 +99,10 @@ def sell_to_tier2(w: World, p: Params, q: dict) -> None:
         us_pref = 1.0 - p.chinese_chip_pref[STANCES.index(w.tier2[nation].stance)]
         want[nation] = min(d * us_pref, caps[nation])
     offered = w.nvidia.tier2_supply_share * q["nvidia_output"]
-    total = sum(want.values())
+    total = math.fsum(want.values())
     scale = min(1.0, offered / total) if total > 0 else 0.0
     q["tier2_purchases"] = {n: v * scale for n, v in want.items()}
-    q["tier2_sold"] = sum(q["tier2_purchases"].values())
+    q["tier2_sold"] = math.fsum(q["tier2_purchases"].values())
     q["tier2_chinese_demand"] = {
         n: d * p.chinese_chip_pref[STANCES.index(w.tier2[n].stance)] for n, d in demand.items()
     }
@@ -108,10 +113,10 @@ def export_huawei_chips(w: World, p: Params, q: dict) -> None:
     offered = q["chips"] * w.huawei.export_share
     per_chip = q["chip_h100e"]
     wanted = {n: h / per_chip for n, h in q["tier2_chinese_demand"].items()} if per_chip > 0 else {}
-    total = sum(wanted.values())
+    total = math.fsum(wanted.values())
     scale = min(1.0, offered / total) if total > 0 else 0.0
     q["huawei_exports_by_nation"] = {n: v * scale for n, v in wanted.items()}
-    q["exports"] = sum(q["huawei_exports_by_nation"].values())
+    q["exports"] = math.fsum(q["huawei_exports_by_nation"].values())
     q["home_chips"] = q["chips"] - q["exports"]
     w.market.cumulative_chips_exported += q["exports"]
     w.market.cumulative_chips_home += q["home_chips"]
@@ -142,7 +147,9 @@ def meet_china_demand(w: World, p: Params, rng: np.random.Generator, q: dict) ->
     if china_sku_sellable(w):
         sku_made = nv.china_supply_share * q["nvidia_output"]
         offered = sku_made + nv.unsold_china_inventory_h100e
-        wanted = remaining * pref * nv.price_multiplier ** (-p.china_price_elasticity)
+        # buyers compare the SKU's price per H100e with the flagship's list price per H100e
+        relative = sku_price_per_h100e(p, nv.china_chip, w.quarter_index) * nv.price_multiplier / p.price_per_h100e_usd
+        wanted = remaining * pref * relative ** (-p.china_price_elasticity)
         sold = min(offered, wanted)
         nv.unsold_china_inventory_h100e = offered - sold
     else:
@@ -185,7 +192,7 @@ def smuggle(w: World, p: Params, rng: np.random.Generator, q: dict, black_market
         diversion = getattr(p, f"diversion_{controls}")
         cap = diversion * (q["tier2_purchases"].get(hub, 0.0) + p.hub_stock_diversion_share * w.tier2[hub].compute_stock_h100e)
         planned[hub] = min(volume, cap) * (1.0 - p.fragmentation_throughput_cut * frag)
-    total = sum(planned.values())
+    total = math.fsum(planned.values())
     capital_cap = sm.capital_usd_b * 1e9 / p.price_per_h100e_usd
     limit = min(black_market, capital_cap)
     scale = min(1.0, limit / total) if total > 0 else 0.0
@@ -201,10 +208,10 @@ def smuggle(w: World, p: Params, rng: np.random.Generator, q: dict, black_market
         shipped[hub], seized[hub] = v, min(v, k * size)
     q["smuggled_by_hub"] = {h: shipped[h] - seized[h] for h in shipped}
     q["diverted_by_hub"] = shipped
-    q["seized"] = sum(seized.values())
-    q["smuggled"] = sum(q["smuggled_by_hub"].values())
+    q["seized"] = math.fsum(seized.values())
+    q["smuggled"] = math.fsum(q["smuggled_by_hub"].values())
     price = p.price_per_h100e_usd / 1e9
-    bought = sum(shipped.values())
+    bought = math.fsum(shipped.values())
     profit = q["smuggled"] * price * (1.0 + premium) - bought * price * (1.0 + p.smuggler_cost_share)
     q["smuggler_profit"] = profit
     sm.capital_usd_b = max(0.0, sm.capital_usd_b + profit)
@@ -214,7 +221,7 @@ def smuggle(w: World, p: Params, rng: np.random.Generator, q: dict, black_market
 
 def cloud_leak(w: World, p: Params, q: dict, remaining: float) -> None:
     """Compute rented abroad: hubs that admit Chinese tenants, cut by US cloud KYC and listing."""
-    capacity = sum(
+    capacity = math.fsum(
         t.compute_stock_h100e * p.cloud_rentable_share for t in w.tier2.values() if t.admit_chinese_tenants
     )
     if w.us.cloud_kyc:
@@ -257,7 +264,7 @@ def nvidia_books(w: World, p: Params, q: dict) -> None:
     nv = w.nvidia
     china_rev = 0.0
     if nv.china_chip != "none":
-        per_h100e = getattr(p, f"china_price_{nv.china_chip}") / china_sku_h100e(p, nv.china_chip, w.quarter_index)
+        per_h100e = sku_price_per_h100e(p, nv.china_chip, w.quarter_index)
         china_rev = q["nvidia_china_sold"] * per_h100e * nv.price_multiplier / 1e9
     rest = (q["nvidia_output"] - q["sku_made"]) * p.price_per_h100e_usd / 1e9
     q["nvidia_china_revenue"] = china_rev

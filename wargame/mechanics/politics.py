@@ -4,6 +4,8 @@ alignment and data-centre build-out.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from wargame.chips import threshold_rank
@@ -85,4 +87,4 @@ def tier2_politics(w: World, p: Params, q: dict) -> None:
         t.alignment = min(1.0, max(-1.0, a))
         t.dc_capacity_mw += t.build_mw_per_quarter
     w.china.court_offers_usd_b = {}
-    q["mean_alignment"] = sum(t.alignment for t in w.tier2.values()) / max(1, len(w.tier2))
+    q["mean_alignment"] = math.fsum(t.alignment for t in w.tier2.values()) / max(1, len(w.tier2))

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from wargame.chips import dies_per_package, huawei_chip_h100e
+from wargame.chips import dies_per_package, huawei_chip_h100e, years_since_2025
 from wargame.ids import format_quarter, parse_quarter
 from wargame.params import Params
 from wargame.state import HUAWEI_GENERATIONS, INTEL_LEVELS, World
@@ -38,7 +38,7 @@ def deliver_tools_and_capacity(w: World, p: Params, q: dict) -> None:
         smic.duv_tools += p.domestic_litho_tools_per_quarter
     ready = [e for e in smic.pipeline if e[0] <= w.turn]
     smic.pipeline = [e for e in smic.pipeline if e[0] > w.turn]
-    smic.advanced_capacity_wpm += sum(e[1] for e in ready)
+    smic.advanced_capacity_wpm += math.fsum(e[1] for e in ready)
     loss = {"full": 0.0, "limited": p.limited_servicing_capacity_loss,
             "none": p.no_servicing_capacity_loss}[asml.servicing]
     smic.advanced_capacity_wpm *= 1.0 - loss
@@ -108,7 +108,7 @@ def produce_chips(w: World, p: Params, q: dict) -> None:
         usable_hbm = inflow + share * hw.hbm_stock
         hw.hbm_stock *= 1.0 - share
     dpp = dies_per_package(p, hw.generation)
-    pack_cap = p.packaging_cap_chips * (1.0 + p.packaging_growth_per_quarter) ** w.turn
+    pack_cap = p.packaging_cap_chips * (1.0 + p.packaging_growth_per_quarter) ** (4 * years_since_2025(w.quarter_index))
     chips = max(0.0, min(pool / dpp, usable_hbm / p.hbm_stacks_per_chip, pack_cap))
     hw.die_bank = max(0.0, pool - chips * dpp)
     hw.hbm_stock += usable_hbm - chips * p.hbm_stacks_per_chip  # unused HBM goes back to stock
@@ -116,8 +116,9 @@ def produce_chips(w: World, p: Params, q: dict) -> None:
     market.cumulative_chips_packaged += chips
     smic_chips = min(chips, good_dies / dpp)
     detect = p.obs_detect_by_intel[INTEL_LEVELS.index(w.us.intel_effort)]
-    counted = hw_wafers * p.dies_per_wafer * p.us_assumed_yield / dpp
-    q["us_visible_chips"] = min(counted, smic_chips) + detect * (chips - smic_chips)
+    # US analysts count SMIC's advanced capacity at an assumed Huawei share and yield (H3)
+    counted = 3.0 * usable_wpm * p.us_assumed_huawei_share * p.dies_per_wafer * p.us_assumed_yield / dpp
+    q["us_visible_chips"] = counted + detect * (chips - smic_chips)
     q.update(
         hw_wafers=hw_wafers, other_wafers=other_wafers, good_dies=good_dies, chips=chips,
         smic_chips=smic_chips, bank_chips=chips - smic_chips,
@@ -151,7 +152,7 @@ def procure_through_proxies(w: World, p: Params, rng: np.random.Generator, q: di
 def run_smic_books(w: World, p: Params, q: dict) -> None:
     """SMIC revenue from mature and advanced wafers; cash from margin and Beijing's fab subsidy."""
     smic = w.smic
-    mature = p.smic_mature_revenue_usd_b * (1.0 + p.smic_mature_growth_per_quarter) ** w.turn
+    mature = p.smic_mature_revenue_usd_b * (1.0 + p.smic_mature_growth_per_quarter) ** (4 * years_since_2025(w.quarter_index))
     revenue = mature + q["advanced_wafers"] * p.wafer_price_usd / 1e9
     smic.cash_usd_b += revenue * p.smic_margin + w.china.subsidies_usd_b.get("fab_capacity", 0.0)
     q["smic_revenue"] = revenue
