@@ -124,6 +124,7 @@ class Params(BaseModel):
     diversion_permits: float
     diversion_strict: float
     hub_stock_diversion_share: float
+    diversion_enforcement_cut: float
     seizure_us_rate: float
     enforcement_ref_usd_m: float
     seizure_hub_none: float

@@ -16,7 +16,7 @@ import pickle
 import re
 
 import pytest
-from conftest import all_seats, finished_game, new_session
+from conftest import all_seats, finished_game, new_session, scenario
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -280,6 +280,9 @@ def parse_range(allowed: str) -> tuple[float, float]:
 @pytest.mark.parametrize("budget", [1e9, -5.0, math.nan, math.inf])
 def test_enforcement_refusal_names_the_range(scenario_name, budget):
     s = at_seat(scenario_name, "us")
+    if "set_enforcement" in scenario(scenario_name).locks.get("us", {}):
+        r = assert_refused(s, "us", mv.SetEnforcement(budget_usd_m=budget), reason="locked by the scenario")
+        return
     lo, hi = enforcement_bounds(s.world, s.model.params)
     r = assert_refused(s, "us", mv.SetEnforcement(budget_usd_m=budget), reason="budget_usd_m")
     assert "out of bounds" in r.reason
@@ -319,7 +322,7 @@ def test_another_actors_kind_is_refused_with_the_kinds_allowed(scenario_name):
     s = at_seat(scenario_name, "us")
     r = assert_refused(s, "us", {"kind": "set_stance", "actor": "us", "stance": "hedge"})
     assert "set_stance" in r.reason
-    assert "set_enforcement" in r.allowed and "pass" in r.allowed  # kinds the US has now (no scenario locks these)
+    assert "set_intel_effort" in r.allowed and "pass" in r.allowed  # kinds the US has now (no scenario locks these)
 
 
 def test_malformed_dict_refusal(scenario_name):

@@ -189,7 +189,8 @@ def smuggle(w: World, p: Params, rng: np.random.Generator, q: dict, black_market
         if sm.lying_low or hub not in w.tier2:
             continue
         controls = w.tier2[hub].transship_controls
-        diversion = getattr(p, f"diversion_{controls}")
+        # chip tracking and buyer checks paid for by US enforcement shrink what can be diverted
+        diversion = getattr(p, f"diversion_{controls}") / (1.0 + p.diversion_enforcement_cut * max(0.0, enf - 1.0))
         cap = diversion * (q["tier2_purchases"].get(hub, 0.0) + p.hub_stock_diversion_share * w.tier2[hub].compute_stock_h100e)
         planned[hub] = min(volume, cap) * (1.0 - p.fragmentation_throughput_cut * frag)
     total = math.fsum(planned.values())
