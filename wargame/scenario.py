@@ -305,6 +305,19 @@ def _problems_from(exc: ValidationError, label: str, prefix: str = "") -> list[s
     return lines
 
 
+def _effect_problems(world: World, effects: list[Effect], where: str) -> list[str]:
+    """Apply the effects to a probe world; one line per effect that does not fit."""
+    problems = []
+    for j, eff in enumerate(effects):
+        try:
+            apply_effect(world, eff)
+        except (KeyError, AttributeError, TypeError):
+            problems.append(f"{where}.effects.{j}.target: {eff.target!r} is not a field of the world state")
+        except ValidationError as exc:
+            problems += [f"{where}.effects.{j}.value: {e['msg']}" for e in exc.errors(include_url=False)]
+    return problems
+
+
 def _check_semantics(sc: Scenario, label: str) -> list[str]:
     problems: list[str] = []
     try:
@@ -326,25 +339,11 @@ def _check_semantics(sc: Scenario, label: str) -> list[str]:
     start = parse_quarter(sc.start_quarter)
     world = sc.start_world()
     for i, ev in sorted(enumerate(sc.events), key=lambda e: parse_quarter(e[1].quarter)):
-        q = parse_quarter(ev.quarter)
-        if not start <= q < start + sc.turns:
+        if not start <= parse_quarter(ev.quarter) < start + sc.turns:
             problems.append(f"{label}: events.{i}.quarter: {ev.quarter} is outside the game ({sc.start_quarter} + {sc.turns} turns)")
-        for j, eff in enumerate(ev.effects):
-            try:
-                apply_effect(world, eff)
-            except (KeyError, AttributeError, TypeError):
-                problems.append(f"{label}: events.{i}.effects.{j}.target: {eff.target!r} is not a field of the world state")
-            except ValidationError as exc:
-                problems += [f"{label}: events.{i}.effects.{j}.value: {e['msg']}" for e in exc.errors(include_url=False)]
+        problems += _effect_problems(world, ev.effects, f"{label}: events.{i}")
     for i, rev in enumerate(sc.random_events):
-        probe = sc.start_world()
-        for j, eff in enumerate(rev.effects):
-            try:
-                apply_effect(probe, eff)
-            except (KeyError, AttributeError, TypeError):
-                problems.append(f"{label}: random_events.{i}.effects.{j}.target: {eff.target!r} is not a field of the world state")
-            except ValidationError as exc:
-                problems += [f"{label}: random_events.{i}.effects.{j}.value: {e['msg']}" for e in exc.errors(include_url=False)]
+        problems += _effect_problems(sc.start_world(), rev.effects, f"{label}: random_events.{i}")
     ids = [e.id for e in sc.events] + [e.id for e in sc.random_events]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(f"{label}: events: id {dup!r} is used more than once (ids must be unique)")
