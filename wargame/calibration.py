@@ -79,7 +79,7 @@ def targets() -> list[Target]:
     add("H2", "Huawei share of China's AI-chip output 2025 (>0.75)", (0.75, 1.0), (0.75, 1.0),
         lambda g: _share(g.year(2025, "huawei_output_chips"), g.year(2025, "china_domestic_chips")))
     add("H4", "Ascend chips made in 2025 (analysts: true output)", 805000, point(805000, MEDIUM), lambda g: g.year(2025, "huawei_output_chips"))
-    add("H3", "Ascend output 2025 as the US government estimates it", 200000, point(200000, MEDIUM),
+    add("H3", "Ascend output 2025 as the US government estimates it", 200000, point(200000, HIGH),
         lambda g: sum(g.us_estimates[f"2025Q{i}"].get("huawei_output_chips", 0.0) for i in range(1, 5)))
     add("U10", "China's domestic AI chips 2025", 1500000, point(1500000, MEDIUM), lambda g: g.year(2025, "china_domestic_chips"))
     add("C0", "US:China AI-chip production ratio 2025", 25, point(25, MEDIUM),

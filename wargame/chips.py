@@ -15,7 +15,11 @@ def years_since_2025(quarter_index: int) -> float:
 
 
 def inference_share(p: Params, quarter_index: int) -> float:
-    share = p.inference_share_2025 + p.inference_share_growth_per_year * years_since_2025(quarter_index)
+    """C4: 0.33 in 2023, 0.5 in 2025 (linear between), then growing to a ceiling."""
+    years = years_since_2025(quarter_index)
+    if years < 0:
+        return p.inference_share_2025 + (p.inference_share_2025 - p.inference_share_2023) * max(years, -2.0) / 2.0
+    share = p.inference_share_2025 + p.inference_share_growth_per_year * years
     return min(p.inference_share_max, max(0.0, share))
 
 

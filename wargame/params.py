@@ -27,6 +27,7 @@ class Params(BaseModel):
     perf_train_unrestricted: float
     perf_infer_unrestricted: float
     perf_domestic_other: float
+    inference_share_2023: float
     inference_share_2025: float
     inference_share_growth_per_year: float
     inference_share_max: float
@@ -74,6 +75,7 @@ class Params(BaseModel):
     # Huawei technology
     next_gen_hazard: float
     next_gen_rd_ref_usd_b: float
+    roadmap_910C: str
     roadmap_950: str
     roadmap_960: str
     roadmap_970: str

@@ -150,7 +150,7 @@ def meet_china_demand(w: World, p: Params, rng: np.random.Generator, q: dict) ->
         # buyers compare the SKU's price per H100e with the flagship's list price per H100e
         relative = sku_price_per_h100e(p, nv.china_chip, w.quarter_index) * nv.price_multiplier / p.price_per_h100e_usd
         wanted = remaining * pref * relative ** (-p.china_price_elasticity)
-        sold = min(offered, wanted)
+        sold = min(offered, wanted, remaining)
         nv.unsold_china_inventory_h100e = offered - sold
     else:
         sold = 0.0
