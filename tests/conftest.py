@@ -23,7 +23,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-from wargame.runner import make_seats, play, play_turn  # noqa: E402
+from wargame.runner import make_seats, play, play_phase, play_turn  # noqa: E402
 from wargame.scenario import builtin_names, load_scenario  # noqa: E402
 from wargame.session import GameSession  # noqa: E402
 
@@ -80,6 +80,22 @@ def play_random(session: GameSession, turns: int | None = None) -> GameSession:
     """Play `turns` more quarters (default: to the end) with every seat random."""
     policies = make_seats(session, {a: "random" for a in session.actors})
     return play(session, policies, turns)
+
+
+def into_a_quarter(name: str, seed: int, seats: dict[str, str], turns: int, phases: int, orders: int,
+                   pick=lambda i, n: n // 2) -> GameSession:
+    """Play `turns` quarters, then `phases` whole seats, then `orders` orders of the next seat
+    (the `pick(i, n)`-th of its n non-pass moves), leaving the session mid-quarter."""
+    s, pol = new_session(name, seed, seats)
+    play(s, pol, turns)
+    for _ in range(phases):
+        play_phase(s, s.current_actor, pol[s.current_actor])
+    actor = s.current_actor
+    for i in range(orders):
+        others = [m for m in s.legal_moves(actor) if m.kind != "pass"]
+        if others:
+            assert s.submit(actor, others[pick(i, len(others))]) is None
+    return s
 
 
 def clone(session: GameSession) -> GameSession:

@@ -13,11 +13,11 @@ import json
 import pickle
 
 import pytest
-from conftest import all_seats, finished_game, mixed_seats, new_session, scenario
+from conftest import all_seats, finished_game, into_a_quarter, mixed_seats, new_session, scenario
 from pydantic import ValidationError
 
 import wargame.model
-from wargame.runner import make_seats, play, play_phase
+from wargame.runner import make_seats, play
 from wargame.scenario import Effect, Event
 from wargame.session import GameSession
 from wargame.state import canonical_json
@@ -133,15 +133,7 @@ def test_save_load_round_trip(scenario_name, k, tmp_path):
 
 
 def _into_a_quarter(name: str, seed: int, turns: int, phases: int, orders: int):
-    s, pol = new_session(name, seed, mixed_seats(name))
-    play(s, pol, turns)
-    for _ in range(phases):
-        play_phase(s, s.current_actor, pol[s.current_actor])
-    actor = s.current_actor
-    for i in range(orders):
-        others = [m for m in s.legal_moves(actor) if m.kind != "pass"]
-        assert s.submit(actor, others[(7 * i) % len(others)]) is None
-    return s
+    return into_a_quarter(name, seed, mixed_seats(name), turns, phases, orders, pick=lambda i, n: (7 * i) % n)
 
 
 @pytest.mark.parametrize("phases,orders", [(3, 0), (4, 2), (0, 1)])

@@ -16,30 +16,21 @@ import pickle
 import re
 
 import pytest
-from conftest import all_seats, finished_game, new_session, scenario
+from conftest import all_seats, finished_game, into_a_quarter, new_session, scenario
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from agents.us import enforcement_bounds
 from wargame import moves as mv
 from wargame.moves import Refusal
-from wargame.runner import play, play_phase
+from wargame.runner import play_phase
 
 # --- positions ---------------------------------------------------------------------------------
 
 
 def _mid_phase(name: str, seed: int, turns: int, phases: int, orders: int):
     """Random play for `turns` quarters, then `phases` whole seats, then `orders` orders."""
-    s, pol = new_session(name, seed, all_seats(name, "random"))
-    play(s, pol, turns)
-    for _ in range(phases):
-        play_phase(s, s.current_actor, pol[s.current_actor])
-    actor = s.current_actor
-    for _ in range(orders):
-        others = [m for m in s.legal_moves(actor) if m.kind != "pass"]
-        if others:
-            assert s.submit(actor, others[len(others) // 2]) is None
-    return s
+    return into_a_quarter(name, seed, all_seats(name, "random"), turns, phases, orders)
 
 
 @functools.cache
