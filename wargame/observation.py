@@ -65,8 +65,6 @@ def _public_view(world: World, observer: str) -> dict:
         state = getattr(world, actor).model_dump(mode="json")
         full = observer in CHINA_BLOC and actor in CHINA_BLOC
         out[actor] = state if full else {f: state[f] for f in fields}
-    if observer in ("huawei", "smic"):
-        out["china"]["directive_huawei_share"] = world.china.directive_huawei_share
     for nation, t in sorted(world.tier2.items()):
         if nation != observer:
             state = t.model_dump(mode="json")

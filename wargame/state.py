@@ -143,7 +143,6 @@ class MarketState(_State):
     us_compute_stock_h100e: float = Field(ge=0)
     china_domestic_stock_h100e: float = Field(ge=0)
     china_foreign_stock_h100e: float = Field(ge=0)
-    us_output_h100e: float = Field(0.0, ge=0)  # derived each quarter
     china_demand_h100e: float = Field(0.0, ge=0)  # derived each quarter
     smuggling_premium: float = Field(0.0, ge=0)  # derived each quarter
     unmet_ratio: float = Field(0.0, ge=0, le=1)
@@ -153,7 +152,6 @@ class MarketState(_State):
     china_fleet_power_gw: float = Field(0.0, ge=0)
     us_visible_huawei_chips: float = Field(0.0, ge=0)  # last quarter's Ascend output as US analysts count it
     cumulative_smuggled_h100e: float = Field(0.0, ge=0)
-    cumulative_seized_h100e: float = Field(0.0, ge=0)
     # conservation ledgers: dies in = dies packaged + die bank; chips = exported + at home
     cumulative_dies_in: float = Field(0.0, ge=0)
     cumulative_dies_packaged: float = Field(0.0, ge=0)

@@ -217,7 +217,6 @@ def smuggle(w: World, p: Params, rng: np.random.Generator, q: dict, black_market
     q["smuggler_profit"] = profit
     sm.capital_usd_b = max(0.0, sm.capital_usd_b + profit)
     m.cumulative_smuggled_h100e += q["smuggled"]
-    m.cumulative_seized_h100e += q["seized"]
 
 
 def cloud_leak(w: World, p: Params, q: dict, remaining: float) -> None:
@@ -244,7 +243,6 @@ def settle_stocks(w: World, p: Params, q: dict) -> None:
     us_add = q["us_output"] - q["sku_made"] - q["tier2_sold"]
     q["us_additions"] = us_add
     m.us_compute_stock_h100e = m.us_compute_stock_h100e * (1 - r) + us_add
-    m.us_output_h100e = q["us_output"]
     s = hw.supernode_share
     domestic_kw = q["home_chips"] * (s * p.supernode_kw_per_chip
                                      + (1 - s) * q["chip_h100e"] * p.kw_per_h100e_foreign * p.domestic_power_penalty)

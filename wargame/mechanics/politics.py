@@ -4,8 +4,6 @@ alignment and data-centre build-out.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from wargame.chips import threshold_rank
@@ -71,7 +69,6 @@ def decide_licences(w: World, p: Params, rng: np.random.Generator, q: dict) -> N
         w.news.append(f"The US grants Nvidia a licence to sell its {nv.china_chip} chip in China.")
     else:
         w.news.append("The US denies Nvidia's China licence request.")
-    q["licence_granted"] = grant
 
 
 def tier2_politics(w: World, p: Params, q: dict) -> None:
@@ -87,4 +84,3 @@ def tier2_politics(w: World, p: Params, q: dict) -> None:
         t.alignment = min(1.0, max(-1.0, a))
         t.dc_capacity_mw += t.build_mw_per_quarter
     w.china.court_offers_usd_b = {}
-    q["mean_alignment"] = math.fsum(t.alignment for t in w.tier2.values()) / max(1, len(w.tier2))

@@ -42,7 +42,6 @@ def deliver_tools_and_capacity(w: World, p: Params, q: dict) -> None:
     loss = {"full": 0.0, "limited": p.limited_servicing_capacity_loss,
             "none": p.no_servicing_capacity_loss}[asml.servicing]
     smic.advanced_capacity_wpm *= 1.0 - loss
-    q["servicing_loss"] = loss
 
 
 def advance_technology(w: World, p: Params, rng: np.random.Generator, q: dict) -> None:
