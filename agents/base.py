@@ -112,12 +112,7 @@ class ActorAgent(mesa.Agent):
         return world.actor_state(self.actor_id)
 
     def _build(self, spec: Spec, values: dict) -> AnyMove:
-        args = {**spec.fixed, **values}
-        if "actor" not in spec.cls.model_fields or spec.cls.model_fields["actor"].default is None:
-            args["actor"] = self.actor_id
-        else:
-            args.setdefault("actor", self.actor_id)
-        return spec.cls(**args)
+        return spec.cls(**spec.fixed, **values, actor=self.actor_id)
 
     def legal_moves(self, world: World, p: Params, used: set[tuple[str, str]]) -> list[AnyMove]:
         """Sorted, unique moves that validate now; always includes `pass`."""

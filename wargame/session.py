@@ -11,6 +11,7 @@ one per kind and target) and ends with `pass`. The last pass of a quarter resolv
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -181,8 +182,6 @@ class GameSession:
         return state_hash(self.world)
 
     def snapshot_hash(self) -> str:
-        import hashlib
-
         return hashlib.sha256(canonical_json(self.snapshot()).encode()).hexdigest()
 
     def save(self, path: str | Path) -> None:
