@@ -1,4 +1,5 @@
-"""Huawei (HiSilicon): wafer orders, Ascend R&D, supernodes, exports, HBM stock, proxy buying."""
+"""Huawei (HiSilicon): wafer orders, Ascend R&D, packaging lines, supernodes, exports, HBM stock,
+proxy buying. R&D and packaging share one budget a quarter."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ class HuaweiAgent(ActorAgent):
         proxy_max = p.proxy_max_dies_listed if listed else p.proxy_max_dies
         return [
             Spec(mv.OrderWafers, fields={"wpm": Amount(0.0, cap, "wafers/month", "SMIC's usable advanced capacity")}),
-            Spec(mv.FundAscendRnD, fields={"usd_b": Amount(0.0, 3.0, "USD billion/quarter")}),
+            Spec(mv.FundAscendRnD, fields={"usd_b": Amount(0.0, max(0.0, p.huawei_budget_usd_b - hw.packaging_invest_usd_b),
+                                                            "USD billion/quarter",
+                                                            f"budget {p.huawei_budget_usd_b:g} less packaging {hw.packaging_invest_usd_b:g}")}),
+            Spec(mv.InvestPackaging, fields={"usd_b": Amount(0.0, max(0.0, p.huawei_budget_usd_b - hw.rd_usd_b), "USD billion/quarter",
+                                                             f"budget {p.huawei_budget_usd_b:g} less R&D {hw.rd_usd_b:g}")}),
             Spec(mv.SetSupernodeShare, fields={"share": Amount(0.0, 1.0, "share of output bundled")}),
             Spec(mv.SetExportShare, fields={"share": Amount(0.0, 0.3, "share of output offered abroad")}),
             Spec(mv.SetHBMPolicy, fields={"policy": Choice(tuple(x for x in HBM_POLICIES if x != hw.hbm_policy))}),
@@ -32,6 +37,8 @@ class HuaweiAgent(ActorAgent):
             hw.wafer_order_wpm = float(move.wpm)
         elif isinstance(move, mv.FundAscendRnD):
             hw.rd_usd_b = float(move.usd_b)
+        elif isinstance(move, mv.InvestPackaging):
+            hw.packaging_invest_usd_b = float(move.usd_b)
         elif isinstance(move, mv.SetSupernodeShare):
             hw.supernode_share = float(move.share)
         elif isinstance(move, mv.SetExportShare):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agents.base import ActorAgent, Amount, Spec
 from wargame import moves as mv
+from wargame.chips import world_price_per_h100e
 from wargame.params import Params
 from wargame.state import World
 
@@ -13,9 +14,9 @@ class SmugglersAgent(ActorAgent):
 
     def specs(self, world: World, p: Params) -> list[Spec]:
         sm = world.smugglers
-        affordable = sm.capital_usd_b * 1e9 / p.price_per_h100e_usd
+        affordable = sm.capital_usd_b * p.smuggler_leverage * 1e9 / world_price_per_h100e(p, world.quarter_index)
         out = [Spec(mv.RouteVia, fixed={"hub": h},
-                    fields={"h100e": Amount(0.0, affordable, "H100e/quarter", f"capital USD {sm.capital_usd_b:.2f}B")})
+                    fields={"h100e": Amount(0.0, affordable, "H100e/quarter", f"capital USD {sm.capital_usd_b:.2f}B x {p.smuggler_leverage:g} leverage")})
                for h in sorted(world.tier2)]
         out += [
             Spec(mv.SetFragmentation, fields={"level": Amount(0.0, 1.0, "0 = bulk .. 1 = many small parcels")}),

@@ -1,12 +1,17 @@
 """Default doctrines: one plausible, documented rule of thumb per actor, so a game plays itself.
 
-Each doctrine reads only its observation and returns the orders it wants this quarter, most
-important first; `Doctrine.decide` submits them one at a time, clamped to the legal bounds,
-and passes when none is left. (A library of doctrines and look-ahead bots is a later issue.)
+Each doctrine reads only its observation (never the true hidden state, never the calendar) and
+returns the orders it wants this quarter, most important first; `Doctrine.decide` submits them
+one at a time, clamped to the legal bounds, and passes when none is left. Doctrines react to
+what they see (a shortage, a seizure, a rival's better chip) and roll the seat's own dice where
+a real decision-maker would hesitate, so two games with different seeds differ in their choices
+too. They hold no memory between quarters, so a saved game continues exactly.
+(A library of named doctrines and look-ahead bots is a later issue.)
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -14,9 +19,38 @@ import numpy as np
 from wargame import moves as mv
 from wargame.moves import AnyMove
 from wargame.observation import Observation
-from wargame.state import THRESHOLDS
+from wargame.state import FOREIGN_CHIP_POLICIES, THRESHOLDS
 
-Plan = Callable[[Observation, np.random.Generator], list[AnyMove]]
+
+class Dice:
+    """A seat's dice for one quarter: a fixed number of draws made up front from the observation's
+    per-quarter seed, each decision reading its own slot, so which decisions come up never shifts
+    the dice of the others (and a plan remade after a save is the same plan)."""
+
+    SLOTS = 16
+
+    def __init__(self, seed: int):
+        g = np.random.default_rng(seed)
+        self._u = g.random(self.SLOTS)
+        self._z = g.standard_normal(self.SLOTS)
+
+    def chance(self, p: float, slot: int) -> bool:
+        return bool(self._u[slot] < p)
+
+    def jitter(self, x: float, sd: float, slot: int) -> float:
+        """x times a lognormal factor with median 1: a decision-maker's imprecision."""
+        return x * math.exp(sd * self._z[slot])
+
+
+Plan = Callable[[Observation, Dice], list[AnyMove]]
+
+# Rough H100e per chip that every seat knows from public specs (P2, H11, N13): what Beijing
+# compares when it asks whether Nvidia's China chip is much better than a domestic one.
+CHIP_CLASS_H100E = {"none": 0.0, "h20_class": 0.35, "h200_class": 1.15, "blackwell_lite": 1.4, "unrestricted": 2.4}
+ASCEND_H100E = {"910B": 0.34, "910C": 0.68, "950": 1.0, "960": 1.5, "970": 2.3}
+# Washington's bands: the threshold a given hawkishness supports (strictest first).
+THRESHOLD_BANDS = ((0.8, "ban_all"), (0.65, "h20_class"), (0.45, "h200_class"), (0.3, "blackwell_lite"), (0.0, "unrestricted"))
+REFERENCE_ENFORCEMENT_USD_M = 171.0  # X7: the FY2025 BIS budget
 
 
 def _differs(a: float, b: float, rel: float = 0.1) -> bool:
@@ -24,39 +58,58 @@ def _differs(a: float, b: float, rel: float = 0.1) -> bool:
 
 
 def _last(obs: Observation, key: str, default: float = 0.0) -> float:
+    """Last quarter's figure if the seat may see it, else its estimate of it."""
     return float(obs.last_record.get(key, obs.estimates.get(key, default)))
 
 
-def us_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
-    """Hawkishness picks the threshold and the enforcement effort; listings follow evidence."""
+def _step_towards(current: str, target: str, order: tuple[str, ...]) -> str:
+    i, j = order.index(current), order.index(target)
+    return order[i + (j > i) - (j < i)]
+
+
+def us_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
+    """Washington as its hawk-dove balance stands: the threshold follows hawkishness one step at
+    a time (with bureaucratic friction); enforcement starts from the appropriated budget and rises
+    with what the seizures reveal; listings follow evidence and alarm."""
     me = obs.own
     h = me["hawkishness"]
     out: list[AnyMove] = []
-    # hysteresis: keep the rule in force unless Washington has swung clearly one way
-    rank = THRESHOLDS.index(me["threshold"])
-    if h >= 0.8 and rank > 0:
-        out.append(mv.SetThreshold(level="ban_all"))
-    elif h >= 0.7 and rank > 1:
-        out.append(mv.SetThreshold(level=THRESHOLDS[rank - 1]))
-    elif h < 0.4 and rank < len(THRESHOLDS) - 1:
-        out.append(mv.SetThreshold(level=THRESHOLDS[rank + 1]))
-    budget = 150 + 450 * h
-    if _differs(budget, me["enforcement_budget_usd_m"]):
-        out.append(mv.SetEnforcement(budget_usd_m=budget))
-    if h > 0.6 and not me["cloud_kyc"]:
-        out.append(mv.SetCloudKYC(enabled=True))
-    if h > 0.7 and me["intel_effort"] != "high":
-        out.append(mv.SetIntelEffort(level="high"))
+    # a margin round each band edge, so a balance that hovers at an edge does not flap the rule
+    tighten_to = next(level for floor, level in THRESHOLD_BANDS if h >= floor + 0.03)
+    loosen_to = next(level for floor, level in THRESHOLD_BANDS if h >= floor - 0.03)
+    rank = THRESHOLDS.index(me["threshold"])  # strictest first
+    target = (tighten_to if THRESHOLDS.index(tighten_to) < rank
+              else loosen_to if THRESHOLDS.index(loosen_to) > rank else me["threshold"])
+    if target != me["threshold"] and dice.chance(0.5, 0):
+        out.append(mv.SetThreshold(level=_step_towards(me["threshold"], target, THRESHOLDS)))
     smuggled = obs.estimates.get("smuggled_h100e", 0.0)
-    if h > 0.65 and smuggled > 50000 and "chinese_cloud" not in me["entity_list"]:
-        out.append(mv.AddEntity(target="chinese_cloud"))
-    if h > 0.7 and "huawei_proxies" not in me["entity_list"]:
+    budget = me["enforcement_budget_usd_m"]
+    if smuggled > 20000:  # seizures reveal a trade: fund more agents and chip tracking
+        budget *= 1.0 + 0.15 * min(2.0, smuggled / 50000.0) * (0.5 + h)
+    else:  # back towards the appropriation
+        budget += 0.2 * (REFERENCE_ENFORCEMENT_USD_M - budget)
+    budget = dice.jitter(budget, 0.03, 0)
+    if _differs(budget, me["enforcement_budget_usd_m"], 0.05):
+        out.append(mv.SetEnforcement(budget_usd_m=budget))
+    if h > 0.6 and smuggled > 30000 and not me["cloud_kyc"]:
+        out.append(mv.SetCloudKYC(enabled=True))
+    intel = "high" if h > 0.65 else "medium"
+    if intel != me["intel_effort"]:
+        out.append(mv.SetIntelEffort(level=intel))
+    chips = obs.estimates.get("huawei_output_chips", 0.0)
+    alarm = chips > 1.2 * me["intel_huawei_chips"] if me["intel_huawei_chips"] > 0 else False
+    listed = me["entity_list"]
+    if "huawei_proxies" not in listed and h > 0.7 and dice.chance(0.3, 1):
         out.append(mv.AddEntity(target="huawei_proxies"))
-    if h > 0.8 and obs.turn > 4 and "cxmt" not in me["entity_list"]:
+    if "smic_fabs" not in listed and h > 0.7 and (alarm or dice.chance(0.15, 2)):
+        out.append(mv.AddEntity(target="smic_fabs"))
+    if "cxmt" not in listed and h > 0.75 and dice.chance(0.2, 3):
         out.append(mv.AddEntity(target="cxmt"))
-    if h > 0.65 and obs.turn % 4 == 1 and obs.public["asml"]["dutch_restriction"] < 3:
+    if "chinese_cloud" not in listed and h > 0.65 and smuggled > 50000:
+        out.append(mv.AddEntity(target="chinese_cloud"))
+    if obs.public["asml"]["dutch_restriction"] < 3 and dice.chance(h - 0.45, 4):
         out.append(mv.PressureAlly(ally="netherlands"))
-    if h > 0.7 and obs.turn % 4 == 3:
+    if dice.chance(h - 0.55, 5):
         out.append(mv.PressureAlly(ally="korea"))
     for nation, tier in sorted(me["diffusion"].items()):
         a = obs.public[nation]["alignment"]
@@ -64,42 +117,70 @@ def us_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
         if want_tier != tier:
             out.append(mv.SetDiffusionTier(nation=nation, tier=want_tier))
     if obs.public["nvidia"]["licence_pending"]:
-        out.append(mv.DecideLicence(grant=h < 0.55))
+        out.append(mv.DecideLicence(grant=dice.chance((1.0 - h) ** 1.5 * 1.6, 6)))
     return out
 
 
-def china_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
-    """Priority to Huawei, steady subsidies, domestic-first guidance, court the hedgers."""
+def china_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
+    """Beijing steers by the shortage and by what limits Huawei: more wafers to Huawei when dies
+    are short, subsidies to the bottleneck, and guidance against foreign chips that tightens as
+    domestic supply covers demand and loosens when the country is short and Nvidia's chip on
+    offer is much better than a domestic one."""
     me = obs.own
+    last = obs.last_record
     out: list[AnyMove] = []
-    year = int(obs.quarter[:4])
-    directive = min(0.6, max(0.15, 0.15 + 0.04 * (year - 2025)))  # priority to Huawei grows year by year
-    if _differs(directive, me["directive_huawei_share"], 0.05):
+    # judged against what the labs would buy at world prices, not what they could afford
+    latent = last.get("china_latent_demand_h100e", 0.0)
+    shortage = 1.0 - last.get("china_compute_additions_h100e", 0.0) / latent if latent > 0 else 0.0
+    cover = last.get("china_domestic_additions_h100e", 0.0) / latent if latent > 0 else 0.0
+    limit = str(last.get("huawei_output_limit", "dies"))
+    directive = me["directive_huawei_share"]
+    if limit.startswith("dies") and shortage > 0.2:
+        directive = min(0.6, directive + 0.05)
+    elif limit in ("packaging", "hbm"):
+        directive = max(0.15, directive - 0.03)
+    if _differs(directive, me["directive_huawei_share"], 0.02):
         out.append(mv.SetSMICDirective(huawei_share=directive))
-    targets = {"fab_capacity": 2.0, "lithography": 1.0, "hbm": 1.5, "dc_power": 1.0}
+    targets = {"fab_capacity": 1.5, "lithography": 1.0, "hbm": 1.5, "dc_power": 0.5}
+    if limit.startswith("dies"):
+        targets["fab_capacity"] += 1.0
+    if limit == "hbm" or "hbm" in limit:
+        targets["hbm"] += 1.0
+    if last.get("china_self_sufficiency", 0.0) < 0.7:
+        targets["dc_power"] += 0.5
     # lower subsidies first so the budget has room for the raises that follow
     for sector, amount in sorted(targets.items(), key=lambda kv: kv[1] - me["subsidies_usd_b"].get(kv[0], 0.0)):
         if _differs(amount, me["subsidies_usd_b"].get(sector, 0.0)):
             out.append(mv.SetSubsidy(sector=sector, usd_b=amount))
-    ss = obs.last_record.get("china_self_sufficiency", 0.0)
-    if ss > 0.9 and me["foreign_chip_policy"] != "full_ban":
-        out.append(mv.SetForeignChipPolicy(policy="full_ban"))
-    elif ss > 0.5 and me["foreign_chip_policy"] in ("open", "guidance"):
-        out.append(mv.SetForeignChipPolicy(policy="state_dc_domestic"))
+    offer = CHIP_CLASS_H100E.get(obs.public["nvidia"]["china_chip"], 0.0)
+    gap = offer / ASCEND_H100E.get(obs.public["huawei"]["generation"], 0.68)
+    if cover >= 0.8 and shortage < 0.1:
+        target = "full_ban"
+    elif shortage > 0.6 and gap > 1.5:
+        target = "open"
+    elif cover >= 0.4 or gap < 1.2:
+        target = "state_dc_domestic"
+    else:
+        target = "guidance"
+    policy = me["foreign_chip_policy"]
+    if target != policy and dice.chance(0.5, 0):
+        out.append(mv.SetForeignChipPolicy(policy=_step_towards(policy, target, FOREIGN_CHIP_POLICIES)))
     for nation in sorted(n for n, v in obs.public.items() if "alignment" in v):
         if -0.2 < obs.public[nation]["alignment"] < 0.3:
             out.append(mv.CourtTier2(nation=nation, usd_b=0.2))
     us = obs.public["us"]
-    curbs = us["threshold"] == "ban_all" and us["hawkishness"] > 0.8
+    curbs = (us["threshold"] == "ban_all" or "smic_fabs" in us["entity_list"]) and us["hawkishness"] > 0.75
     if curbs != me["mineral_curbs"]:
         out.append(mv.SetMineralCurbs(enabled=curbs))
     return out
 
 
-def nvidia_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
-    """Design the best chip the rules allow, ask for its licence, lobby when the door is shut."""
+def nvidia_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
+    """Design the best chip the rules allow and ask for its licence; size the China allocation and
+    price to what sells; lobby in proportion to the China revenue the rules cost it."""
     me = obs.own
     us = obs.public["us"]
+    last = obs.last_record
     out: list[AnyMove] = []
     allowed = us["threshold"]
     best = "none" if allowed == "ban_all" else allowed
@@ -107,98 +188,153 @@ def nvidia_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
         out.append(mv.DesignChinaChip(level=best))
     if me["china_chip"] != "none" and me["licensed_level"] != me["china_chip"] and not me["licence_pending"]:
         out.append(mv.RequestLicence())
-    lobby = 1.5 if THRESHOLDS.index(allowed) <= 1 else 0.8
-    if _differs(lobby, me["lobby_usd_m"]):
+    # revenue at stake: half of China's market (analysts' estimate) at the world price, less what it earns
+    output = last.get("us_ai_chip_output_h100e", 0.0) / 1.3
+    world_price = last.get("nvidia_datacenter_revenue_usd_b", 0.0) * 1e9 / output if output > 0 else 20000.0
+    market = obs.estimates.get("china_demand_h100e", 0.0) * world_price / 1e9
+    stake = max(0.0, 0.5 * market - last.get("nvidia_china_revenue_usd_b", 0.0))
+    lobby = min(2.0, 0.05 + 0.4 * stake)
+    if _differs(lobby, me["lobby_usd_m"], 0.15):
         out.append(mv.Lobby(usd_m=lobby))
-    # follow what China actually buys: grow the allocation while it sells out, cut it when stock piles up
-    share = max(me["china_supply_share"], 0.02)
-    made = share * obs.last_record.get("us_ai_chip_output_h100e", 0.0) / 1.3
+    # make for the larger of last quarter's sales grown a little and the share of China's market
+    # (analysts' estimate) a chip under Beijing's present guidance can expect, net of the stock on hand
+    sold = last.get("nvidia_china_sales_h100e", 0.0)
     unsold = me["unsold_china_inventory_h100e"]
+    made = me["china_supply_share"] * output
+    expect = {"open": 0.5, "guidance": 0.25, "state_dc_domestic": 0.15, "full_ban": 0.0}[obs.public["china"]["foreign_chip_policy"]]
+    want = max(1.3 * sold, expect * obs.estimates.get("china_demand_h100e", 0.0)) - 0.5 * unsold
     ceiling = 0.3 * (1.0 - us["export_fee"])  # a US revenue share makes China less worth supplying
-    share = min(ceiling, share * 1.25) if unsold < 0.1 * made else share * 0.7 if unsold > 0.5 * made else min(share, ceiling)
-    china_share = share  # kept while sales are blocked, so supply resumes at its level
-    if _differs(china_share, me["china_supply_share"]) or _differs(0.1, me["tier2_supply_share"]):
-        out.append(mv.AllocateSupply(china_share=china_share, tier2_share=0.1))
+    share = min(ceiling, max(0.0, want) / output) if output > 0 else me["china_supply_share"]
+    if _differs(share, me["china_supply_share"]) or _differs(0.1, me["tier2_supply_share"]):
+        out.append(mv.AllocateSupply(china_share=share, tier2_share=0.1))
+    price = me["price_multiplier"]
+    if unsold < 0.05 * made and last.get("smuggling_price_premium", 0.0) > 0.4:
+        price = min(1.3, price * 1.05)
+    elif unsold > 0.5 * made:
+        price = max(0.8, price * 0.95)
+    if _differs(price, me["price_multiplier"], 0.02):
+        out.append(mv.SetChinaPrice(multiplier=price))
     return out
 
 
-def huawei_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
-    """Order all the wafers Beijing's directive frees; bundle; spend the HBM stock with care."""
+def huawei_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
+    """Order every wafer Beijing's directive frees unless banked dies already wait; build
+    packaging ahead of the dies; spend the HBM stockpile so it lasts; bundle; export a little."""
     me = obs.own
+    smic = obs.public["smic"]  # the Chinese state's firms see each other's books
     out: list[AnyMove] = []
-    share = obs.public["china"].get("directive_huawei_share", 0.2)
-    capacity = obs.estimates.get("smic_advanced_capacity_wpm", obs.last_record.get("smic_advanced_capacity_wpm", 30000.0))
-    order = capacity * 0.855 * (share + 0.05)
-    if _differs(order, me["wafer_order_wpm"]):
+    allowed = smic["advanced_capacity_wpm"] * 0.855 * smic["huawei_share"]
+    chips = obs.last_record.get("huawei_output_chips", 0.0)
+    backlog = me["die_bank"] / 2.0 > 4.0 * max(me["packaging_capacity_chips"], 1.0)
+    order = allowed * (0.7 if backlog else 1.0)
+    if _differs(order, me["wafer_order_wpm"], 0.05):
         out.append(mv.OrderWafers(wpm=order))
-    if _differs(1.5, me["rd_usd_b"]):
-        out.append(mv.FundAscendRnD(usd_b=1.5))
+    # packaging for what the dies and the HBM will allow (HBM spread at half the full complement)
+    fresh = order * 3.0 * 78.0 * smic["ai_yield"] / 2.0
+    by_dies = fresh + me["die_bank"] / 2.0 / 6.0
+    draw = 0.15 if me["hbm_policy"] == "draw" else 0.06
+    by_hbm = (draw * me["hbm_stock"] + obs.last_record.get("huawei_hbm_inflow_stacks", 0.0)) / 4.0
+    expected = min(by_dies, by_hbm) if by_hbm > 0 else by_dies
+    coming = me["packaging_capacity_chips"] + sum(e[1] for e in me["packaging_pipeline"])
+    invest = 1.5 if coming < 1.3 * expected else 0.3
+    rd = 1.5
+    if _differs(rd, me["rd_usd_b"]) and rd + me["packaging_invest_usd_b"] <= 3.0:
+        out.append(mv.FundAscendRnD(usd_b=rd))
+    if _differs(invest, me["packaging_invest_usd_b"]):
+        out.append(mv.InvestPackaging(usd_b=invest))
+    if _differs(rd, me["rd_usd_b"]):
+        out.append(mv.FundAscendRnD(usd_b=rd))  # after packaging, if the budget needed room first
     if _differs(0.5, me["supernode_share"]):
         out.append(mv.SetSupernodeShare(share=0.5))
     buyers = any(v.get("stance") in ("hedge", "buy_chinese") for v in obs.public.values())
     export = 0.05 if buyers else 0.0
     if _differs(export, me["export_share"]):
         out.append(mv.SetExportShare(share=export))
-    policy = "draw" if me["hbm_stock"] > 4e6 else "conserve"
+    use = max(chips, 1.0) * 8.0
+    policy = "draw" if me["hbm_stock"] > 4.0 * use else "conserve"
     if policy != me["hbm_policy"]:
         out.append(mv.SetHBMPolicy(policy=policy))
-    if "huawei_proxies" not in obs.public["us"]["entity_list"] and obs.public["us"]["hawkishness"] < 0.7:
-        out.append(mv.ProxyProcurement(dies=100000))
+    us = obs.public["us"]
+    if "huawei_proxies" not in us["entity_list"] and us["hawkishness"] < 0.7:
+        out.append(mv.ProxyProcurement(dies=dice.jitter(100000.0, 0.3, 0)))
     return out
 
 
-def smic_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
-    """Grow advanced capacity while tools last; fund yield; buy what ASML may sell."""
+def smic_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
+    """Grow advanced capacity while scanners and cash allow and Huawei takes the wafers; fund
+    yield harder while it is low; keep scanners on order while ASML may sell."""
     me = obs.own
-    out: list[AnyMove] = [mv.AddCapacity(wpm=2000)]
-    if _differs(0.5, me["yield_rd_usd_b"]):
-        out.append(mv.FundYieldRnD(usd_b=0.5))
+    hw = obs.public["huawei"]
+    out: list[AnyMove] = []
+    allocated = me["advanced_capacity_wpm"] * 0.855 * me["huawei_share"]
+    busy = hw["wafer_order_wpm"] >= 0.9 * allocated
+    # as fast as free scanners and cash allow (the order is clamped to that), up to what the
+    # fab projects can absorb in a quarter; slower when Huawei leaves wafers unused
+    out.append(mv.AddCapacity(wpm=dice.jitter(3000.0 if busy else 1000.0, 0.2, 0)))
+    rd = 0.8 if me["ai_yield"] < 0.35 else 0.5
+    if _differs(rd, me["yield_rd_usd_b"]):
+        out.append(mv.FundYieldRnD(usd_b=rd))
     directive = obs.public["china"].get("directive_huawei_share", 0.2)
     share = min(0.9, directive + 0.05)
     if _differs(share, me["huawei_share"], 0.02):
         out.append(mv.AllocateWafers(huawei_share=share))
-    if me["tools_on_order"] < 10 and obs.public["asml"]["duv_sales_cap"] > 0:
+    if me["tools_on_order"] < 15 and obs.public["asml"]["duv_sales_cap"] > 0:
         out.append(mv.BuyDUVTools(tools=20))
     return out
 
 
-def asml_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
-    """Sell what the licences allow, keep servicing the fleet, lobby when rules tighten."""
+def asml_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
+    """Sell what the licences allow, keep servicing unless Washington is at its most hawkish,
+    lobby The Hague when the rules tighten or pressure mounts."""
     me = obs.own
+    h = obs.public["us"]["hawkishness"]
     out: list[AnyMove] = [mv.SetDUVSales(tools=30)]
-    if me["servicing"] != "full":
-        out.append(mv.SetServicing(level="full"))
-    lobby = 1.0 if me["dutch_restriction"] >= 2 else 0.3
+    servicing = "limited" if h > 0.85 else "full"
+    if servicing != me["servicing"]:
+        out.append(mv.SetServicing(level=servicing))
+    lobby = 1.0 if me["dutch_restriction"] >= 2 or h > 0.65 else 0.3
     if _differs(lobby, me["lobby_usd_m"]):
         out.append(mv.LobbyHague(usd_m=lobby))
     return out
 
 
-def smugglers_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
-    """Push volume where controls are weak; fragment as seizures bite; go quiet in a crackdown."""
+def smugglers_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
+    """Move volume where the premium beats the odds of seizure (judged from US enforcement and
+    each hub's controls), more through hubs whose data-centre build-out gives cover; fragment as
+    seizures bite; go quiet in a crackdown."""
     me = obs.own
     us = obs.public["us"]
-    smuggled = obs.last_record.get("smuggled_h100e", 0.0)
-    seized = obs.last_record.get("seized_h100e", 0.0)
-    if us["enforcement_budget_usd_m"] > 450 and seized > 0.2 * (smuggled + seized):
+    last = obs.last_record
+    smuggled, seized = last.get("smuggled_h100e", 0.0), last.get("seized_h100e", 0.0)
+    caught = seized / (smuggled + seized) if smuggled + seized > 0 else 0.0
+    intensity = math.sqrt(us["enforcement_budget_usd_m"] / REFERENCE_ENFORCEMENT_USD_M)
+    if intensity > 1.6 and caught > 0.2 and dice.chance(0.7, 0):
         return [mv.LieLow()]
     out: list[AnyMove] = []
-    premium = obs.last_record.get("smuggling_price_premium", 0.5)
-    for hub in sorted(n for n, v in obs.public.items() if "transship_controls" in v):
-        weight = {"none": 1.0, "permits": 0.5, "strict": 0.15}[obs.public[hub]["transship_controls"]]
-        volume = 60000 * weight * (0.5 + premium)
+    premium = last.get("smuggling_price_premium", 0.5)
+    hidden = 1.0 - 0.6 * me["fragmentation"]
+    hubs = sorted(n for n, v in obs.public.items() if "transship_controls" in v)
+    for i, hub in enumerate(hubs):
+        t = obs.public[hub]
+        odds = 1.0 - math.exp(-(0.08 * intensity + {"none": 0.01, "permits": 0.05, "strict": 0.2}[t["transship_controls"]]) * hidden)
+        margin = (1.0 + premium) * (1.0 - odds) - 1.15  # sale price net of seizures over cost
+        cover = math.sqrt(max(t["dc_capacity_mw"], 0.0) / 200.0)
+        target = dice.jitter(60000.0 * max(0.0, margin) / 0.2 * cover, 0.15, 1 + i % (Dice.SLOTS - 1))
+        volume = 0.5 * me["routes"].get(hub, 0.0) + 0.5 * target  # networks take time to grow or wind down
         if _differs(volume, me["routes"].get(hub, 0.0)):
             out.append(mv.RouteVia(hub=hub, h100e=volume))
-    frag = 0.7 if seized > 0.1 * (smuggled + seized) else 0.4
+    frag = 0.7 if caught > 0.1 else 0.4
     if _differs(frag, me["fragmentation"]):
         out.append(mv.SetFragmentation(level=frag))
-    if _differs(10000, me["cloud_broker_h100e"]):
-        out.append(mv.BrokerCloud(h100e=10000))
+    broker = 5000.0 if us["cloud_kyc"] else 15000.0
+    if _differs(broker, me["cloud_broker_h100e"]):
+        out.append(mv.BrokerCloud(h100e=broker))
     return out
 
 
-def tier2_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
-    """Follow the tier the US grants, build steadily, close doors the US is watching."""
+def tier2_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
+    """Follow the tier the US grants; build as fast as chips can be had; tighten transshipment
+    controls as alignment with the US and US enforcement grow; close doors the US is watching."""
     me = obs.own
     actor = obs.actor
     us = obs.public["us"]
@@ -207,11 +343,17 @@ def tier2_plan(obs: Observation, rng: np.random.Generator) -> list[AnyMove]:
     stance = "buy_chinese" if tier == "tier3" else "align_us" if tier == "tier1" and me["alignment"] > 0.2 else me["stance"]
     if stance != me["stance"]:
         out.append(mv.SetStance(actor=actor, stance=stance))
-    build = 0.6 * me["max_build_mw_per_quarter"]
+    pace = {"tier1": 0.7, "tier2": 0.4, "tier3": 0.2}[tier]
+    build = dice.jitter(pace * me["max_build_mw_per_quarter"], 0.1, 0)
     if _differs(build, me["build_mw_per_quarter"]):
         out.append(mv.BuildDatacentres(actor=actor, mw=build))
-    if us["enforcement_budget_usd_m"] > 300 and me["transship_controls"] == "none":
+    # a partner of Washington tightens as US enforcement (and the scandals behind it) grows
+    controls = me["transship_controls"]
+    pressure = us["enforcement_budget_usd_m"] / REFERENCE_ENFORCEMENT_USD_M
+    if controls == "none" and (pressure > 1.4 or me["alignment"] > 0.45):
         out.append(mv.SetTransshipControls(actor=actor, level="permits"))
+    elif controls == "permits" and me["alignment"] > 0.3 and pressure > 1.8 and dice.chance(0.3, 1):
+        out.append(mv.SetTransshipControls(actor=actor, level="strict"))
     if us["cloud_kyc"] and me["alignment"] > 0.3 and me["admit_chinese_tenants"]:
         out.append(mv.SetChineseTenants(actor=actor, admit=False))
     return out
@@ -252,8 +394,8 @@ class Doctrine:
 
     def decide(self, obs: Observation, legal: list[AnyMove], rng: np.random.Generator) -> AnyMove:
         key = (obs.actor, obs.turn, obs.quarter)
-        if self._cache is None or self._cache[0] != key:  # plan once per quarter
-            self._cache = (key, self.plan(obs, rng))
+        if self._cache is None or self._cache[0] != key:  # plan once per quarter, on the quarter's dice
+            self._cache = (key, self.plan(obs, Dice(obs.dice_seed)))
         for wanted in self._cache[1]:
             move = fit_to_legal(wanted, legal)
             if move is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-POLICY_NAMES: tuple[str, ...] = ("doctrine", "random")
+POLICY_NAMES: tuple[str, ...] = ("doctrine", "idle", "random")
 
 
 def make_policy(name: str, actor: str):
@@ -15,4 +15,8 @@ def make_policy(name: str, actor: str):
         from policies.doctrine import doctrine_for
 
         return doctrine_for(actor)
+    if name == "idle":
+        from policies.idle import IdlePolicy
+
+        return IdlePolicy()
     raise KeyError(f"unknown policy {name!r}; policies: {', '.join(POLICY_NAMES)}")

@@ -81,8 +81,9 @@ def straight_hash() -> str:
 def test_run_json_structure(capsys, straight_hash):
     out = run_json(capsys)
     sc = load_scenario("baseline")
-    assert set(out) == {"scenario", "seed", "turns_played", "state_hash", "actors", "seats", "final", "timeline"}
+    assert set(out) == {"scenario", "seed", "turns_played", "state_hash", "actors", "seats", "param_draw", "final", "timeline"}
     assert out["scenario"] == "baseline" and out["seed"] == 0
+    assert out["param_draw"] is None, "parameters are drawn only with --sample-params"
     assert out["turns_played"] == sc.turns == 24
     assert re.fullmatch(r"[0-9a-f]{64}", out["state_hash"])
     assert out["state_hash"] == straight_hash

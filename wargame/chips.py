@@ -1,7 +1,9 @@
-"""Chip performance in H100-equivalents, and the calendar-driven shares that weight it.
+"""Chip performance in H100-equivalents, prices and power per H100e, and the shares that weight them.
 
 One H100e is the delivered work of one H100. A chip has a training and an inference figure;
-its H100e this quarter is their mix weighted by the inference share of demand (C4).
+its H100e this quarter is their mix weighted by the inference share of demand (C4). The
+flagship's price and power per H100e fall as generations improve (P1, P3), which is what makes
+an older China-only chip worth less every year it stays on sale.
 """
 
 from __future__ import annotations
@@ -40,6 +42,40 @@ def china_sku_h100e(p: Params, level: str, quarter_index: int) -> float:
     """An Nvidia China-compliant chip at a given threshold level."""
     s = inference_share(p, quarter_index)
     return _mix(getattr(p, f"perf_train_{level}"), getattr(p, f"perf_infer_{level}"), s)
+
+
+def flagship_h100e(p: Params, quarter_index: int) -> float:
+    """H100e of the chip Nvidia sells outside China (and smugglers carry): it improves every year."""
+    return china_sku_h100e(p, "unrestricted", quarter_index) * p.flagship_perf_growth_per_year ** years_since_2025(quarter_index)
+
+
+def world_price_per_h100e(p: Params, quarter_index: int) -> float:
+    """The flagship's list price per H100e: falls as each generation packs more performance (P1)."""
+    return p.price_per_h100e_usd * p.price_decline_per_year ** years_since_2025(quarter_index)
+
+
+def sku_price_per_h100e(p: Params, level: str, quarter_index: int) -> float:
+    """A China chip's list price over the H100e it delivers (P1's 2025 prices, P2/H11 performance);
+    from 2025 an ageing product is marked down at the same pace as the flagship."""
+    price = getattr(p, f"china_price_{level}") * p.price_decline_per_year ** max(0.0, years_since_2025(quarter_index))
+    return price / china_sku_h100e(p, level, quarter_index)
+
+
+def kw_per_h100e(p: Params, quarter_index: int) -> float:
+    """Chip-level power per H100e of a current Nvidia part (P3): newer parts do more per watt."""
+    return p.kw_per_h100e_foreign * p.power_per_h100e_decline_per_year ** years_since_2025(quarter_index)
+
+
+def slowing_growth(level_2025q1: float, growth_2025: float, decay: float, quarter_index: int) -> float:
+    """A level that grows by `growth_2025` a year in 2025, with the excess over 1 shrinking by
+    `decay` each year after (and larger before): booms that slow. Stepped quarter by quarter."""
+    k = quarter_index - 2025 * 4
+    level = level_2025q1
+    for j in range(abs(k)):
+        y = (j if k > 0 else -j - 1) / 4.0
+        g = (1.0 + (growth_2025 - 1.0) * decay**y) ** 0.25
+        level = level * g if k > 0 else level / g
+    return level
 
 
 def threshold_rank(level: str) -> int:

@@ -96,10 +96,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(f"--seed {args.seed}: must be a non-negative integer")
     if args.turns is not None and args.turns < 1:
         raise UsageError(f"--turns {args.turns}: must be at least 1")
+    if args.load and args.sample_params:
+        raise UsageError("--sample-params: a saved game carries its own parameter draw; drop --sample-params with --load")
     if args.load:
         session = GameSession.load(args.load)
     else:
-        session = GameSession(load_scenario(args.scenario or "baseline"), 0 if args.seed is None else args.seed)
+        session = GameSession(load_scenario(args.scenario or "baseline"), 0 if args.seed is None else args.seed,
+                              sample_params=args.sample_params)
     policies = make_seats(session, _parse_seats(args.seat, session.actors))
     play(session, policies, args.turns)
     if args.save:
@@ -115,12 +118,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             "state_hash": session.state_hash(),
             "actors": list(session.actors),
             "seats": session.seats,
+            "param_draw": session.param_draw,
             "final": session.timeline[-1] if session.timeline else {},
             "timeline": session.timeline,
         }
         print(json.dumps(out, sort_keys=True, allow_nan=False))
     else:
         print(f"{session.scenario.title} | seed {session.seed} | {session.world.turn} of {session.scenario.turns} turns")
+        if session.param_draw is not None:
+            print("parameters drawn: " + (", ".join(f"{k}={v:.4g}" for k, v in session.param_draw.items()) or "none have a distribution"))
         print(format_table(session.timeline))
         print(f"state hash {session.state_hash()}")
         if args.save:
@@ -133,8 +139,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if args.seeds < 1:
         raise UsageError(f"--seeds {args.seeds}: must be at least 1")
-    result = calibrate(args.seeds)
+    result = calibrate(args.seeds, sample_params=args.sample_params)
     print(json.dumps(result, sort_keys=True, allow_nan=False) if args.json else format_calibration(result))
+    return 0
+
+
+def cmd_effects(args: argparse.Namespace) -> int:
+    from wargame.effects import effects, format_effects
+
+    if args.seeds < 2:
+        raise UsageError(f"--seeds {args.seeds}: must be at least 2 (effects pair seeds and bootstrap over them)")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    result = effects(args.seeds, sample_params=args.sample_params, workers=args.workers)
+    print(json.dumps(result, sort_keys=True, allow_nan=False) if args.json else format_effects(result, args.sample_params))
     return 0
 
 
@@ -149,15 +167,23 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--scenario", help="built-in name or path to a YAML file (default: baseline)")
     r.add_argument("--seed", type=int, help="random seed (default 0)")
     r.add_argument("--turns", type=int, help="turns to play (default: to the scenario's end)")
-    r.add_argument("--seat", action="append", default=[], metavar="ACTOR=POLICY", help="who plays a seat (doctrine, random)")
+    r.add_argument("--seat", action="append", default=[], metavar="ACTOR=POLICY", help="who plays a seat (doctrine, idle, random)")
     r.add_argument("--save", metavar="FILE", help="save the game as JSON when done")
     r.add_argument("--load", metavar="FILE", help="continue a saved game")
+    r.add_argument("--sample-params", action="store_true", help="draw every parameter that has a distribution from the seed")
     r.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     r.set_defaults(func=cmd_run)
     c = sub.add_parser("calibrate", help="compare the historical scenario with the public record")
     c.add_argument("--seeds", type=int, default=32, help="seeds to run (default 32)")
+    c.add_argument("--sample-params", action="store_true", help="each seed's game draws its own parameters from that seed")
     c.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     c.set_defaults(func=cmd_calibrate)
+    e = sub.add_parser("effects", help="what each hypothetical scenario and each seat's decisions change (paired seeds)")
+    e.add_argument("--seeds", type=int, default=16, help="paired seeds per comparison, at least 2 (default 16)")
+    e.add_argument("--sample-params", action="store_true", help="each seed's games draw their parameters from that seed")
+    e.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
+    e.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    e.set_defaults(func=cmd_effects)
     return ap
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 
+from wargame.chips import kw_per_h100e
 from wargame.params import Params
-from wargame.state import World
+from wargame.state import THRESHOLDS, World
 
 CONTRACT_KEYS: tuple[str, ...] = (
     "us_compute_stock_h100e", "china_compute_stock_h100e", "tier2_compute_stock_h100e",
@@ -27,7 +28,11 @@ EXTRA_KEYS: tuple[str, ...] = (
     "algorithmic_efficiency", "smuggler_profit_usd_b", "us_export_fee_usd_b",
     "nvidia_datacenter_revenue_usd_b", "smic_ai_wafers_per_month", "china_domestic_chips",
     "cumulative_smuggled_h100e", "global_compute_stock_h100e", "nvidia_lobbying_usd_m",
-    "nvidia_china_sales_h100e",
+    "nvidia_china_sales_h100e", "nvidia_china_inventory_h100e", "nvidia_writedown_usd_b",
+    "huawei_packaging_capacity_chips", "huawei_die_bank_dies", "huawei_hbm_stock_stacks", "huawei_hbm_per_chip",
+    "huawei_output_limit", "china_price_index_usd", "china_latent_demand_h100e", "smuggling_capacity_h100e",
+    "us_enforcement_budget_usd_m", "us_threshold_rank", "us_intel_huawei_chips", "huawei_hbm_inflow_stacks",
+    "nvidia_china_total_revenue_usd_b",
 )
 # Hidden from every observer but the owner (fog of war); everything else in a record is public.
 HIDDEN_KEYS: dict[str, str] = {
@@ -54,6 +59,18 @@ HIDDEN_KEYS: dict[str, str] = {
     "china_ai_power_gw": "china",
     "us_china_output_ratio": "china",
     "us_china_stock_ratio": "china",
+    "huawei_die_bank_dies": "huawei",
+    "huawei_hbm_stock_stacks": "huawei",
+    "huawei_hbm_per_chip": "huawei",
+    "huawei_output_limit": "huawei",
+    "huawei_hbm_inflow_stacks": "huawei",
+    "huawei_packaging_capacity_chips": "huawei",
+    "china_price_index_usd": "china",
+    "china_latent_demand_h100e": "china",
+    "smuggling_capacity_h100e": "smugglers",
+    "nvidia_china_inventory_h100e": "nvidia",
+    "nvidia_writedown_usd_b": "nvidia",
+    "us_intel_huawei_chips": "us",
 }
 # The Chinese state sees its own firms' books.
 CHINA_BLOC = ("china", "huawei", "smic")
@@ -73,17 +90,17 @@ def score(actor: str, w: World, p: Params, r: dict) -> float:
     """Each actor's objectives this quarter, each term in 0..1, weighted to sum to 1."""
     if actor in w.tier2:
         t = w.tier2[actor]
-        room = t.dc_capacity_mw * 1000.0 / p.kw_per_h100e_allin
+        room = t.dc_capacity_mw * 1000.0 / (kw_per_h100e(p, w.quarter_index) * p.allin_power_overhead)
         filled = (t.compute_stock_h100e + t.chinese_chips_h100e) / room if room > 0 else 1.0
         return 0.7 * min(1.0, filled) + 0.3 * (1.0 - abs(t.alignment))
-    nvidia_ref = p.nvidia_output_h100e_by_year[-1] * p.price_per_h100e_usd / 1e9 + p.nvidia_other_revenue_usd_b
+    nvidia_ref = p.world_demand_usd_b_2025q1 + p.nvidia_other_revenue_usd_b
     if actor == "us":
         lead = 0.5 + 0.5 * math.tanh(math.log(max(r["us_china_stock_ratio"], 1e-9)) / math.log(10.0))
         allies = 0.5 + 0.5 * math.fsum(t.alignment for t in w.tier2.values()) / max(1, len(w.tier2))
         return 0.5 * lead + 0.25 * _saturating(r["nvidia_revenue_usd_b"], nvidia_ref) + 0.25 * allies
     if actor == "china":
         goal = min(1.0, r["china_self_sufficiency"] / p.self_sufficiency_goal)
-        needed = r["china_demand_h100e"] / w.china.algorithmic_efficiency
+        needed = r["china_demand_h100e"]
         supplied = 1.0 - r["china_unmet_demand_h100e"] / needed if needed > 0 else 1.0
         gap = 1.0 / (1.0 + r["us_china_stock_ratio"] / 10.0)
         return 0.4 * goal + 0.4 * max(0.0, supplied) + 0.2 * gap
@@ -151,6 +168,21 @@ def build_record(w: World, p: Params, q: dict, quarter: str, turn: int, actors: 
         "cumulative_smuggled_h100e": m.cumulative_smuggled_h100e,
         "nvidia_lobbying_usd_m": w.nvidia.lobby_usd_m,
         "nvidia_china_sales_h100e": q["nvidia_china_sold"],
+        "nvidia_china_inventory_h100e": w.nvidia.unsold_china_inventory_h100e,
+        "nvidia_writedown_usd_b": q["nvidia_writedown"],
+        "huawei_packaging_capacity_chips": w.huawei.packaging_capacity_chips,
+        "huawei_die_bank_dies": w.huawei.die_bank,
+        "huawei_hbm_stock_stacks": w.huawei.hbm_stock,
+        "huawei_hbm_per_chip": q["hbm_per_chip"],
+        "huawei_output_limit": q["binding"],
+        "china_price_index_usd": m.china_price_index_usd,
+        "china_latent_demand_h100e": q["china_latent"],
+        "smuggling_capacity_h100e": q["smuggle_offer"],
+        "us_enforcement_budget_usd_m": w.us.enforcement_budget_usd_m,
+        "us_threshold_rank": THRESHOLDS.index(w.us.threshold),
+        "us_intel_huawei_chips": w.us.intel_huawei_chips,
+        "huawei_hbm_inflow_stacks": q["hbm_inflow"],
+        "nvidia_china_total_revenue_usd_b": q["nvidia_china_revenue"] + p.nvidia_china_other_revenue_usd_b,
     }
     r["global_compute_stock_h100e"] = r["us_compute_stock_h100e"] + china_stock + r["tier2_compute_stock_h100e"]
     for nation, t in sorted(w.tier2.items()):

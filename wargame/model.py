@@ -17,7 +17,7 @@ from wargame.metrics import CONTRACT_KEYS, EXTRA_KEYS
 from wargame.scenario import Scenario
 from wargame.state import World
 
-ADJUDICATION, OBSERVATION, POLICY, MESA, EVENTS = 0, 1, 2, 3, 4
+ADJUDICATION, OBSERVATION, POLICY, MESA, EVENTS, PARAMS = 0, 1, 2, 3, 4, 5
 
 
 class _Latest:
@@ -36,11 +36,12 @@ def stream(seed: int, *key: int) -> np.random.Generator:
 
 
 class WargameModel(mesa.Model):
-    def __init__(self, scenario: Scenario, seed: int, world: World | None = None):
+    def __init__(self, scenario: Scenario, seed: int, world: World | None = None,
+                 param_overrides: dict[str, float] | None = None):
         super().__init__(rng=stream(seed, MESA))
         self.scenario = scenario
         self.seed = seed
-        self.params = scenario.params()
+        self.params = scenario.params(param_overrides)
         self.world: World = world if world is not None else scenario.start_world()
         self.actors: tuple[str, ...] = scenario.actors
         self.by_id: dict[str, ActorAgent] = {a: agent_class(a)(self, a) for a in self.actors}

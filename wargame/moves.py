@@ -191,6 +191,15 @@ class FundAscendRnD(_Move):
     secret: ClassVar[bool] = True
 
 
+class InvestPackaging(_Move):
+    """New advanced-packaging lines (CoWoS-class, for Ascend dies and HBM), ready after a lag."""
+
+    kind: Literal["invest_packaging"] = "invest_packaging"
+    actor: Literal["huawei"] = "huawei"
+    usd_b: float
+    secret: ClassVar[bool] = True
+
+
 class SetSupernodeShare(_Move):
     kind: Literal["set_supernode_share"] = "set_supernode_share"
     actor: Literal["huawei"] = "huawei"
@@ -320,7 +329,7 @@ MOVE_CLASSES: tuple[type[_Move], ...] = (
     Pass, SetThreshold, AddEntity, SetDiffusionTier, SetTier2Cap, SetEnforcement, SetCloudKYC, PressureAlly,
     DecideLicence, SetExportFee, SetIntelEffort, SetSMICDirective, SetSubsidy,
     SetForeignChipPolicy, CourtTier2, SetMineralCurbs, DesignChinaChip, RequestLicence, Lobby,
-    AllocateSupply, SetChinaPrice, OrderWafers, FundAscendRnD, SetSupernodeShare,
+    AllocateSupply, SetChinaPrice, OrderWafers, FundAscendRnD, InvestPackaging, SetSupernodeShare,
     SetExportShare, SetHBMPolicy, ProxyProcurement, AddCapacity, FundYieldRnD, AllocateWafers,
     BuyDUVTools, SetDUVSales, SetServicing, LobbyHague, RouteVia, SetFragmentation, BrokerCloud,
     LieLow, SetStance, SetTransshipControls, BuildDatacentres, SetChineseTenants,

@@ -2,9 +2,11 @@
 
 An actor sees its own state in full, the public fields of the others, last quarter's public
 metrics, the public moves made so far this quarter, and *estimates* of hidden numbers. The US
-estimate of Huawei's output is structural: its analysts count SMIC wafers at an assumed
-yield and see only part of the output built from stockpiled dies, so the US undercounts for
-a reason, not because a number was typed in (H3 vs H4).
+seat's estimates are its intelligence community's conclusions, worked out each quarter by
+`mechanics.politics.us_intelligence` and kept in the US's private state, because Washington's
+politics react to them: analysts count SMIC's Ascend wafers at the yield they believe and see
+only part of the output built from stockpiled dies, so the US undercounts for a reason, not
+because a number was typed in (H3 vs H4).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from wargame.metrics import CHINA_BLOC, HIDDEN_KEYS
 from wargame.params import Params
-from wargame.state import INTEL_LEVELS, World
+from wargame.state import World
 
 # Fields of each actor's state that others may see; everything else is private.
 PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
@@ -44,6 +46,9 @@ class Observation(BaseModel):
     estimates: dict[str, float]
     moves_this_turn: list[dict]
     news: list[str]
+    # the seat's own dice for this quarter: the same on every call within the quarter, so a bot
+    # that plans once per quarter plans alike after a save, whatever it had already ordered
+    dice_seed: int = 0
 
 
 def sees_truth(observer: str, key: str) -> bool:
@@ -52,9 +57,9 @@ def sees_truth(observer: str, key: str) -> bool:
     owner = HIDDEN_KEYS.get(key)
     if owner is None:
         return True
-    if owner == "smugglers":
-        return observer == "smugglers"
-    return observer in CHINA_BLOC
+    if owner in CHINA_BLOC:
+        return observer in CHINA_BLOC
+    return observer == owner
 
 
 def _public_view(world: World, observer: str) -> dict:
@@ -72,37 +77,39 @@ def _public_view(world: World, observer: str) -> dict:
     return out
 
 
-def _estimates(world: World, p: Params, observer: str, last: dict, flows: dict, rng: np.random.Generator) -> dict[str, float]:
-    """Noisy (and for the US, structurally biased) estimates of what the observer cannot see."""
+def _estimates(world: World, p: Params, observer: str, last: dict, rng: np.random.Generator) -> dict[str, float]:
+    """Estimates of what the observer cannot see. The US seat reads its intelligence community's
+    conclusions (structurally biased: see mechanics.politics.us_intelligence); other outsiders
+    get analysts' noisy reading of last quarter's true figures."""
     if not last:
         return {}
-    us = observer == "us"
-    sigma = p.obs_sigma_by_intel[INTEL_LEVELS.index(world.us.intel_effort)] if us else p.analyst_sigma
-    out: dict[str, float] = {}
-
-    def noisy(x: float) -> float:
-        return float(x * math.exp(sigma * rng.standard_normal() - 0.5 * sigma * sigma))
-
+    us_view = {
+        "huawei_output_chips": world.us.intel_huawei_chips,
+        "smuggled_h100e": world.us.intel_smuggled_h100e,
+        "china_compute_stock_h100e": world.us.intel_china_stock_h100e,
+        "smic_yield": world.us.intel_smic_yield,
+    }
+    sigma = p.analyst_sigma
     # always draw in the same order so one observer's dice never depend on what it can see
-    draws = {k: noisy(1.0) for k in ("huawei_output_chips", "smuggled_h100e", "smic_yield",
-                                     "smic_advanced_capacity_wpm", "china_compute_stock_h100e")}
-    if not sees_truth(observer, "huawei_output_chips"):
-        if us and flows:
-            visible = flows["us_visible_chips"]
+    draws = {k: float(math.exp(sigma * rng.standard_normal() - 0.5 * sigma * sigma))
+             for k in ("huawei_output_chips", "smuggled_h100e", "smic_yield", "smic_advanced_capacity_wpm",
+                       "china_compute_stock_h100e", "china_demand_h100e")}
+    out: dict[str, float] = {}
+    for key, draw in draws.items():
+        if sees_truth(observer, key):
+            continue
+        if observer == "us" and key in us_view:
+            out[key] = float(us_view[key])
+        elif key == "smuggled_h100e":
+            out[key] = last["seized_h100e"] / p.smuggling_assumed_seizure * draw
         else:
-            visible = last["huawei_output_chips"]
-        out["huawei_output_chips"] = visible * draws["huawei_output_chips"]
-    if not sees_truth(observer, "smuggled_h100e"):
-        out["smuggled_h100e"] = last["seized_h100e"] / p.smuggling_assumed_seizure * draws["smuggled_h100e"]
-    for key in ("smic_yield", "smic_advanced_capacity_wpm", "china_compute_stock_h100e"):
-        if not sees_truth(observer, key):
-            out[key] = last[key] * draws[key]
+            out[key] = float(last[key] * draw)
     return out
 
 
 def observe(
-    world: World, p: Params, observer: str, last: dict, flows: dict, public_moves: list[dict],
-    rng: np.random.Generator, quarter: str,
+    world: World, p: Params, observer: str, last: dict, public_moves: list[dict],
+    rng: np.random.Generator, quarter: str, dice_seed: int = 0,
 ) -> Observation:
     visible = {k: v for k, v in last.items() if sees_truth(observer, k)}
     return Observation(
@@ -112,7 +119,8 @@ def observe(
         own=world.actor_state(observer).model_dump(mode="json"),
         public=_public_view(world, observer),
         last_record=visible,
-        estimates=_estimates(world, p, observer, last, flows, rng),
+        estimates=_estimates(world, p, observer, last, rng),
         moves_this_turn=[m for m in public_moves if m["actor"] != observer],
         news=list(world.news),
+        dice_seed=dice_seed,
     )

@@ -1,4 +1,4 @@
-"""Save files: JSON with the scenario, seed, seats, move log and a snapshot.
+"""Save files: JSON with the scenario, seed, seats, parameter draw (or null), move log and a snapshot.
 
 Writes go to a temporary file in the same folder and are renamed over the target only when
 complete, so a failed save never destroys the last good one.
@@ -83,6 +83,10 @@ def read_save(path: str | Path) -> tuple[Scenario, dict]:
                          for e in exc.errors(include_url=False)]) from None
     world = World.model_validate(snap["world"])
     problems += _check_consistency(label, scenario, data, world)
+    if data.get("param_draw") is not None:  # absent in saves written before parameter sampling
+        from wargame.sampling import draw_problems
+
+        problems += [f"{label}: {p}" for p in draw_problems(scenario, data["param_draw"])]
     if problems:
         raise SaveError(problems)
     return scenario, data

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from wargame.distributions import distribution_problems
 from wargame.ids import DEFAULT_TIER2, initiative_order, is_quarter, parse_quarter
 from wargame.params import Params
 from wargame.state import World
@@ -34,13 +35,18 @@ class _Frozen(BaseModel):
 
 
 class Distribution(_Frozen):
-    """Uncertainty for Monte Carlo sampling of a parameter."""
+    """Uncertainty for Monte Carlo sampling of a parameter (fields per kind: wargame/distributions.py).
 
-    kind: Literal["uniform", "triangular", "normal", "lognormal"]
+    A normal would be `truncated_normal`: an untruncated one can draw impossible values."""
+
+    kind: Literal["uniform", "triangular", "truncated_normal", "lognormal"]
     low: float | None = None
     high: float | None = None
     mode: float | None = None
+    mean: float | None = None
     sd: float | None = None
+    median: float | None = None
+    sigma: float | None = None
 
 
 class Parameter(_Frozen):
@@ -122,6 +128,8 @@ class Lock(_Frozen):
 
 class Scenario(_Frozen):
     name: str
+    extends: str | None = None  # the scenario this one varies (kept for `wargame effects`)
+    hypothetical: bool = False  # a policy variant or counterfactual, compared with what it extends
     title: str
     description: str
     start_quarter: str
@@ -158,8 +166,9 @@ class Scenario(_Frozen):
     def actors(self) -> tuple[str, ...]:
         return initiative_order(self.tier2)
 
-    def params(self) -> Params:
-        return Params(**{k: v.value for k, v in self.parameters.items()})
+    def params(self, overrides: dict[str, float] | None = None) -> Params:
+        """The parameters, with `overrides` (e.g. a Monte Carlo draw) replacing some values."""
+        return Params(**{k: v.value for k, v in self.parameters.items()} | (overrides or {}))
 
     def start_world(self) -> World:
         return self.initial.model_copy(update={"quarter_index": parse_quarter(self.start_quarter), "turn": 0}, deep=True)
@@ -264,6 +273,20 @@ def _locate(name_or_path: str) -> tuple[Path, str]:
     raise ScenarioError([f"unknown scenario {name_or_path!r}; built-in scenarios: {', '.join(builtin_names())} (or a path to a .yaml file)"])
 
 
+def _drop_replaced_distributions(parent: dict, over: dict) -> dict:
+    """A child's distribution that names its `kind` replaces the parent's whole (no stale
+    fields of another kind); one without `kind` adjusts the parent's fields."""
+    params, mine = parent.get("parameters"), over.get("parameters")
+    if not isinstance(params, dict) or not isinstance(mine, dict):
+        return parent
+    params = dict(params)
+    for name, par in mine.items():
+        dist = par.get("distribution") if isinstance(par, dict) else None
+        if isinstance(dist, dict) and "kind" in dist and isinstance(params.get(name), dict):
+            params[name] = {k: v for k, v in params[name].items() if k != "distribution"}
+    return {**parent, "parameters": params}
+
+
 def _raw(name_or_path: str, seen: tuple[str, ...] = ()) -> tuple[dict, str]:
     path, label = _locate(name_or_path)
     data = _read_yaml(path, label)
@@ -277,7 +300,8 @@ def _raw(name_or_path: str, seen: tuple[str, ...] = ()) -> tuple[dict, str]:
             raise ScenarioError([f"{label}: extends: {p}" for p in exc.problems]) from None
         extra = data.pop("add_events", [])
         drop = data.pop("drop_events", [])
-        data = _merge(parent, data)
+        data = _merge(_drop_replaced_distributions(parent, data), data)
+        data["extends"] = base
         if isinstance(drop, list):
             unknown = [d for d in drop if d not in {e.get("id") for e in data.get("events", []) if isinstance(e, dict)}]
             if unknown:
@@ -327,6 +351,8 @@ def _check_semantics(sc: Scenario, label: str) -> list[str]:
     for name, par in sc.parameters.items():
         if isinstance(par.value, float) and not math.isfinite(par.value):
             problems.append(f"{label}: parameters.{name}.value: must be a finite number")
+        elif par.distribution is not None:
+            problems += [f"{label}: parameters.{name}.{p}" for p in distribution_problems(name, par.value, par.distribution)]
     tier2 = set(sc.tier2)
     if not tier2:
         problems.append(f"{label}: initial.tier2: at least one Tier-2 nation is required (e.g. {', '.join(DEFAULT_TIER2)})")

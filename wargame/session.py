@@ -21,26 +21,41 @@ from wargame.ids import format_quarter, parse_quarter
 from wargame.model import EVENTS, OBSERVATION, POLICY, WargameModel, stream
 from wargame.moves import AnyMove, Pass, Refusal, parse_move
 from wargame.observation import Observation, observe
+from wargame.sampling import draw_parameters, draw_problems, normalise_draw
 from wargame.savefile import SaveError, read_save, write_save
 from wargame.scenario import Event, RandomEvent, Scenario, apply_effect
 from wargame.state import World, canonical_json, state_hash
 
 MAX_ORDERS_PER_TURN = 16
+QUARTER_DICE = 1 << 20  # spawn-key slot of a seat's per-quarter dice (never an order count)
 
 
 class GameSession:
     def __init__(self, scenario: Scenario, seed: int = 0, seats: dict[str, str] | None = None,
-                 _world: World | None = None):
+                 sample_params: bool = False, _world: World | None = None, param_draw: dict[str, float] | None = None):
+        """`sample_params` draws every parameter that has a distribution from the seed
+        (wargame.sampling); `param_draw` instead imposes a known draw (a save's, a replay's)."""
         self.scenario = scenario
         self.seed = int(seed)
         self.seats = {a: (seats or {}).get(a, scenario.seats.get(a, "doctrine")) for a in scenario.actors}
-        self.model = WargameModel(scenario, self.seed, world=_world)
+        self.param_draw = self._param_draw(sample_params, param_draw)
+        self.model = WargameModel(scenario, self.seed, world=_world, param_overrides=self.param_draw)
         self.moves: list[dict] = []
         self._phase = 0
         self._used: set[tuple[str, str]] = set()
         self._public: list[dict] = []
         if _world is None:
             self._fire_events()
+
+    def _param_draw(self, sample: bool, given: dict[str, float] | None) -> dict[str, float] | None:
+        if given is None:
+            return draw_parameters(self.scenario, self.seed) if sample else None
+        if sample:
+            raise ValueError("give sample_params or param_draw, not both")
+        problems = draw_problems(self.scenario, given)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return normalise_draw(given)
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -71,7 +86,9 @@ class GameSession:
         self._known(actor)
         rng = stream(self.seed, OBSERVATION, self.world.turn, self.actors.index(actor))
         last = self.timeline[-1] if self.timeline else {}
-        return observe(self.world, self.model.params, actor, last, self.model.flows, self._public, rng, self.quarter)
+        dice = stream(self.seed, POLICY, self.world.turn, self.actors.index(actor), QUARTER_DICE)
+        return observe(self.world, self.model.params, actor, last, self._public, rng, self.quarter,
+                       int(dice.integers(2**63)))
 
     def legal_moves(self, actor: str) -> list[AnyMove]:
         self._known(actor)
@@ -190,6 +207,7 @@ class GameSession:
             "scenario": self.scenario.model_dump(mode="json"),
             "seed": self.seed,
             "seats": self.seats,
+            "param_draw": self.param_draw,
             "moves": self.moves,
             "snapshot": self.snapshot(),
         })
@@ -199,7 +217,8 @@ class GameSession:
         scenario, data = read_save(path)
         snap = data["snapshot"]
         try:
-            s = cls(scenario, data["seed"], data.get("seats"), _world=World.model_validate(snap["world"]))
+            s = cls(scenario, data["seed"], data.get("seats"), _world=World.model_validate(snap["world"]),
+                    param_draw=data.get("param_draw"))
             s.moves = list(data["moves"])
             s._phase = int(snap["phase"])
             s._used = {tuple(k) for k in snap["used"]}
@@ -210,9 +229,10 @@ class GameSession:
         return s
 
     @classmethod
-    def replay(cls, scenario: Scenario, seed: int, moves: list[dict], seats: dict[str, str] | None = None) -> GameSession:
-        """Rebuild a game from its scenario, seed and move log (the audit trail)."""
-        s = cls(scenario, seed, seats)
+    def replay(cls, scenario: Scenario, seed: int, moves: list[dict], seats: dict[str, str] | None = None,
+               param_draw: dict[str, float] | None = None) -> GameSession:
+        """Rebuild a game from its scenario, seed, move log (the audit trail) and parameter draw."""
+        s = cls(scenario, seed, seats, param_draw=param_draw)
         for i, entry in enumerate(moves):
             if "inject" in entry:
                 s.inject(Event.model_validate(entry["inject"]))

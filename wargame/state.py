@@ -60,6 +60,11 @@ class USState(_State):
     pressure_netherlands: float = Field(0.0, ge=0, le=1)
     pressure_korea: float = Field(0.0, ge=0, le=1)
     licence_decision: LicenceDecision = "none"  # this quarter: none / grant / deny
+    # the US intelligence community's latest estimates (private to the US seat; fog of war)
+    intel_huawei_chips: float = Field(0.0, ge=0)  # Ascend chips made last quarter, as counted
+    intel_china_stock_h100e: float = Field(0.0, ge=0)  # China's installed AI compute, as estimated
+    intel_smuggled_h100e: float = Field(0.0, ge=0)  # smuggled last quarter, inferred from seizures
+    intel_smic_yield: float = Field(0.1, ge=0, le=1)  # what US analysts believe SMIC's Ascend-die yield is
 
 
 class ChinaState(_State):
@@ -79,11 +84,12 @@ class NvidiaState(_State):
     licence_pending: bool = False
     licence_requested_turn: int = -1
     licensed_level: ChinaChip = "none"
+    shipping_level: ChinaChip = "none"  # licensed at the end of last quarter: a new licence ships a quarter later
     lobby_usd_m: float = Field(0.0, ge=0)
     china_supply_share: float = Field(0.05, ge=0, le=1)
     tier2_supply_share: float = Field(0.1, ge=0, le=1)
     price_multiplier: float = Field(1.0, gt=0)
-    unsold_china_inventory_h100e: float = Field(0.0, ge=0)
+    unsold_china_inventory_h100e: float = Field(0.0, ge=0)  # China-only chips made and not yet sold or resold
 
 
 class HuaweiState(_State):
@@ -97,6 +103,10 @@ class HuaweiState(_State):
     hbm_stock: float = Field(ge=0)
     proxy_order_dies: float = Field(0.0, ge=0)
     rd_stock_usd_b: float = Field(0.0, ge=0)
+    packaging_capacity_chips: float = Field(ge=0)  # advanced packaging lines, chips/quarter
+    packaging_invest_usd_b: float = Field(0.0, ge=0)  # spent each quarter on new lines
+    packaging_pipeline: list[list[float]] = []  # [turn ready, chips/quarter]
+    chip_inventory_h100e: float = Field(0.0, ge=0)  # domestic chips made and not yet sold
 
 
 class SMICState(_State):
@@ -146,15 +156,20 @@ class MarketState(_State):
     china_demand_h100e: float = Field(0.0, ge=0)  # derived each quarter
     smuggling_premium: float = Field(0.0, ge=0)  # derived each quarter
     unmet_ratio: float = Field(0.0, ge=0, le=1)
+    china_price_index_usd: float = Field(gt=0)  # what Chinese buyers paid per H100e last quarter
     cxmt_hbm_stacks: float = Field(ge=0)
     cxmt_hbm3: bool = False
     domestic_litho: bool = False
     china_fleet_power_gw: float = Field(0.0, ge=0)
-    us_visible_huawei_chips: float = Field(0.0, ge=0)  # last quarter's Ascend output as US analysts count it
     cumulative_smuggled_h100e: float = Field(0.0, ge=0)
-    # conservation ledgers: dies in = dies packaged + die bank; chips = exported + at home
+    # conservation ledgers: dies in = dies packaged + scrapped + die bank; chips = exported + at home;
+    # Nvidia's China-only chips made = sold in China + resold elsewhere + still in inventory
     cumulative_dies_in: float = Field(0.0, ge=0)
     cumulative_dies_packaged: float = Field(0.0, ge=0)
+    cumulative_dies_scrapped: float = Field(0.0, ge=0)
+    cumulative_china_sku_made_h100e: float = Field(0.0, ge=0)
+    cumulative_china_sku_sold_h100e: float = Field(0.0, ge=0)
+    cumulative_china_sku_resold_h100e: float = Field(0.0, ge=0)
     cumulative_chips_packaged: float = Field(0.0, ge=0)
     cumulative_chips_exported: float = Field(0.0, ge=0)
     cumulative_chips_home: float = Field(0.0, ge=0)

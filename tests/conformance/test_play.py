@@ -86,11 +86,18 @@ def check_invariants(session) -> None:
         for key, x in numbers(r):
             assert math.isfinite(x), f"{where}: record {r['turn']} {key} = {x}"
 
-    # chips are conserved: dies in = dies packaged + die bank; chips packaged = exported + home
+    # chips are conserved: dies in = dies packaged + scrapped + die bank; chips packaged = exported
+    # + home; Nvidia's China-only chips made = sold in China + resold elsewhere + still in stock
     m = w.market
     dies_in = init.huawei.die_bank + m.cumulative_dies_in - init.market.cumulative_dies_in
-    dies_out = m.cumulative_dies_packaged - init.market.cumulative_dies_packaged + w.huawei.die_bank
-    assert close(dies_in, dies_out), f"{where}: dies in {dies_in} != packaged + bank {dies_out}"
+    dies_out = (m.cumulative_dies_packaged - init.market.cumulative_dies_packaged + w.huawei.die_bank
+                + m.cumulative_dies_scrapped - init.market.cumulative_dies_scrapped)
+    assert close(dies_in, dies_out), f"{where}: dies in {dies_in} != packaged + scrapped + bank {dies_out}"
+    made = init.nvidia.unsold_china_inventory_h100e + m.cumulative_china_sku_made_h100e - init.market.cumulative_china_sku_made_h100e
+    gone = (m.cumulative_china_sku_sold_h100e - init.market.cumulative_china_sku_sold_h100e
+            + m.cumulative_china_sku_resold_h100e - init.market.cumulative_china_sku_resold_h100e
+            + w.nvidia.unsold_china_inventory_h100e)
+    assert close(made, gone), f"{where}: China-only chips made {made} != sold + resold + in stock {gone}"
     assert close(m.cumulative_chips_packaged, m.cumulative_chips_exported + m.cumulative_chips_home), where
     packaged = sum(r["huawei_output_chips"] for r in records)
     exported = sum(r["huawei_exports_chips"] for r in records)
@@ -171,6 +178,10 @@ def test_invariant_checker_can_fail(scenario_name):
     with pytest.raises(AssertionError, match="dies in"):
         check_invariants(session)
     session.world.huawei.die_bank -= 1000.0
+    session.world.nvidia.unsold_china_inventory_h100e += 1000.0
+    with pytest.raises(AssertionError, match="China-only chips made"):
+        check_invariants(session)
+    session.world.nvidia.unsold_china_inventory_h100e -= 1000.0
     session.timeline[-1]["us_china_stock_ratio"] *= 1.01
     with pytest.raises(AssertionError):
         check_invariants(session)

@@ -1,14 +1,16 @@
-"""Politics: the Dutch licence regime, the US hawk-dove balance, licence decisions, Tier-2
-alignment and data-centre build-out.
+"""Politics: the Dutch licence regime, what US intelligence believes about China, the US
+hawk-dove balance, licence decisions, Tier-2 alignment and data-centre build-out.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from wargame.chips import threshold_rank
 from wargame.params import Params
-from wargame.state import DIFFUSION_TIERS, STANCES, TRANSSHIP, World
+from wargame.state import DIFFUSION_TIERS, INTEL_LEVELS, STANCES, TRANSSHIP, World
 
 _DUTCH_STEPS = (
     "The Dutch government requires licences for advanced immersion DUV (NXT:2000i and up).",
@@ -33,21 +35,50 @@ def decay_pressure(w: World, p: Params) -> None:
     w.us.pressure_korea *= 1.0 - p.pressure_decay
 
 
-def update_hawkishness(w: World, p: Params, rng: np.random.Generator, q: dict) -> None:
-    """Mean reversion, Nvidia's lobbying, seizures in the news, visible Huawei gains, retaliation."""
+def us_intelligence(w: World, p: Params, rng: np.random.Generator, q: dict) -> None:
+    """What US analysts conclude this quarter. They see SMIC's Ascend wafer starts (with noise)
+    and count them at the yield they believe, a belief that learns towards the truth faster with
+    more intelligence effort; they see only part of the output built from stockpiled dies; they
+    infer smuggling from seizures and add China's licensed imports, which they know exactly.
+    The gap between this and the truth is the H3-H4 gap (200k against 805k Ascend in 2025)."""
     us = w.us
-    h = us.hawkishness
-    h += p.hawk_reversion * (p.hawk_anchor - h)
+    level = INTEL_LEVELS.index(us.intel_effort)
+    sigma = p.obs_sigma_by_intel[level]
+    noise = [math.exp(sigma * rng.standard_normal() - 0.5 * sigma * sigma) for _ in range(3)]  # fixed count
+    us.intel_smic_yield += p.intel_yield_learning_by_intel[level] * (w.smic.ai_yield - us.intel_smic_yield)
+    counted = q["hw_wafers"] * noise[0] * p.dies_per_wafer * us.intel_smic_yield / q["dpp"]
+    chips = counted + p.obs_detect_by_intel[level] * q["bank_chips"]
+    q["intel_chips_before"] = us.intel_huawei_chips
+    us.intel_huawei_chips = chips
+    smuggled = q["seized"] / p.smuggling_assumed_seizure * noise[1]
+    us.intel_smuggled_h100e = smuggled
+    nominal = q["chip_h100e"] / max(q["hbm_factor"], 1e-9)
+    added = chips * nominal + q["nvidia_china_sold"] + q["gray"] + smuggled
+    us.intel_china_stock_h100e = us.intel_china_stock_h100e * (1.0 - p.retire_per_quarter) + added * noise[2]
+
+
+def update_hawkishness(w: World, p: Params, rng: np.random.Generator, q: dict) -> None:
+    """Washington's hawk-dove balance moves towards a level set by how close China looks (the US
+    seat's own estimate of China's compute against its own), jumps with visible Chinese progress
+    and incidents, and is pulled down by Nvidia's lobbying."""
+    us = w.us
+    threat = us.intel_china_stock_h100e / max(w.market.us_compute_stock_h100e, 1.0)
+    target = p.hawk_anchor + p.hawk_threat_slope * math.log(max(threat, 1e-6) / p.hawk_threat_ref)
+    h = us.hawkishness + p.hawk_reversion * (target - us.hawkishness)
+    if q["intel_chips_before"] > 0 and us.intel_huawei_chips > 0:
+        growth = math.log(us.intel_huawei_chips / q["intel_chips_before"])
+        h += p.hawk_per_output_growth * max(-0.5, min(0.5, growth))
     h -= p.hawk_lobby_per_usd_m * w.nvidia.lobby_usd_m
     h += p.hawk_per_seized_10k * q["seized"] / 1e4
-    h += p.hawk_per_visible_huawei_100k * (q["us_visible_chips"] - w.market.us_visible_huawei_chips) / 1e5
+    if q["new_generation"]:
+        h += p.hawk_breakthrough
     if w.china.mineral_curbs:
         h += p.hawk_mineral_curbs
     if q.get("proxy_detected"):
         h += p.hawk_proxy_detected
     h += p.hawk_sigma * rng.standard_normal()
     us.hawkishness = min(1.0, max(0.0, h))
-    w.market.us_visible_huawei_chips = q["us_visible_chips"]
+    q["hawk_target"] = target
 
 
 def decide_licences(w: World, p: Params, rng: np.random.Generator, q: dict) -> None:
