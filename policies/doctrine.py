@@ -229,15 +229,16 @@ def huawei_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
     order = allowed * (0.7 if backlog else 1.0)
     if _differs(order, me["wafer_order_wpm"], 0.05):
         out.append(mv.OrderWafers(wpm=order))
-    # packaging for what the dies and the HBM will allow (HBM spread at half the full complement)
+    # packaging for what the dies and the HBM will allow (HBM spread as thin as a chip can take)
     fresh = order * 3.0 * 78.0 * smic["ai_yield"] / 2.0
     by_dies = fresh + me["die_bank"] / 2.0 / 6.0
     draw = 0.15 if me["hbm_policy"] == "draw" else 0.06
-    by_hbm = (draw * me["hbm_stock"] + obs.last_record.get("huawei_hbm_inflow_stacks", 0.0)) / 4.0
+    by_hbm = (draw * me["hbm_stock"] + obs.last_record.get("huawei_hbm_inflow_stacks", 0.0)) / 2.0
     expected = min(by_dies, by_hbm) if by_hbm > 0 else by_dies
     coming = me["packaging_capacity_chips"] + sum(e[1] for e in me["packaging_pipeline"])
-    invest = 1.5 if coming < 1.3 * expected else 0.3
-    rd = 1.5
+    short = coming < 1.3 * expected
+    invest = 2.0 if short else 0.3
+    rd = 1.0 if short else 1.5
     if _differs(rd, me["rd_usd_b"]) and rd + me["packaging_invest_usd_b"] <= 3.0:
         out.append(mv.FundAscendRnD(usd_b=rd))
     if _differs(invest, me["packaging_invest_usd_b"]):
@@ -343,16 +344,18 @@ def tier2_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
     stance = "buy_chinese" if tier == "tier3" else "align_us" if tier == "tier1" and me["alignment"] > 0.2 else me["stance"]
     if stance != me["stance"]:
         out.append(mv.SetStance(actor=actor, stance=stance))
-    pace = {"tier1": 0.7, "tier2": 0.4, "tier3": 0.2}[tier]
+    pace = {"tier1": 0.35, "tier2": 0.2, "tier3": 0.1}[tier]
     build = dice.jitter(pace * me["max_build_mw_per_quarter"], 0.1, 0)
     if _differs(build, me["build_mw_per_quarter"]):
         out.append(mv.BuildDatacentres(actor=actor, mw=build))
-    # a partner of Washington tightens as US enforcement (and the scandals behind it) grows
+    # tighten as US enforcement (and the scandals behind it) grows: a partner of Washington
+    # readily, a hedger only under heavy pressure (as Malaysia's permits of July 2025, R2)
     controls = me["transship_controls"]
     pressure = us["enforcement_budget_usd_m"] / REFERENCE_ENFORCEMENT_USD_M
     if controls == "none" and (pressure > 1.4 or me["alignment"] > 0.45):
         out.append(mv.SetTransshipControls(actor=actor, level="permits"))
-    elif controls == "permits" and me["alignment"] > 0.3 and pressure > 1.8 and dice.chance(0.3, 1):
+    elif controls == "permits" and pressure > (1.8 if me["alignment"] > 0.3 else 2.4) and me["alignment"] > -0.2 \
+            and dice.chance(0.3, 1):
         out.append(mv.SetTransshipControls(actor=actor, level="strict"))
     if us["cloud_kyc"] and me["alignment"] > 0.3 and me["admit_chinese_tenants"]:
         out.append(mv.SetChineseTenants(actor=actor, admit=False))

@@ -74,6 +74,7 @@ class Params(BaseModel):
     cxmt_subsidy_half_usd_b: float
     cxmt_tool_factor_by_level: list[float]
     cxmt_entity_factor: float
+    cxmt_scanner_elasticity: float
     cxmt_hbm3_multiplier: float
     cxmt_hbm3_hazard: float
     cxmt_hbm3_earliest: str

@@ -92,29 +92,30 @@ def clear_china_market(w: World, p: Params, rng: np.random.Generator, q: dict) -
     m, china, nv = w.market, w.china, w.nvidia
     pw = q["world_price"]
     policy = FOREIGN_CHIP_POLICIES.index(china.foreign_chip_policy)
+    banned = china.foreign_chip_policy == "full_ban"  # covers consumer cards in data centres too
     sn = 1.0 + p.supernode_perf_gain * w.huawei.supernode_share
     fresh = q["home_chips"] * q["chip_h100e"] * sn + q["other_h100e"]
     dom_supply = fresh + w.huawei.chip_inventory_h100e
     nv_supply, nv_price, nv_perf = china_offer(w, p, q)
     loose = 1.0 + threshold_rank(w.us.threshold) * p.gray_loosening_per_step
-    grey = p.gray_leak_h100e * loose
+    grey = 0.0 if banned else p.gray_leak_h100e * loose
     demand = q["china_needed"]
-    nv_allowed = nv_supply if math.isfinite(p.guidance_penalty_by_policy[policy]) else 0.0
-    uncovered = max(0.0, 1.0 - (dom_supply + nv_allowed + grey) / demand) if demand > 0 else 0.0
+    uncovered = max(0.0, 1.0 - (dom_supply + nv_supply + grey) / demand) if demand > 0 else 0.0
     q["premium"] = smuggling_premium(p, uncovered, q["smuggle_mean_risk"])
     m.smuggling_premium = q["premium"]
+    guidance = 0.0 if banned else p.guidance_penalty_by_policy[policy]
     sources = {
         "domestic": (dom_supply, domestic_price(w, p, q, fresh, dom_supply), q["chip_h100e"] * sn, 0.0, 0.0),
-        "nvidia": (nv_supply, nv_price, nv_perf, p.cuda_bonus, p.guidance_penalty_by_policy[policy]),
+        "nvidia": (nv_supply, nv_price, nv_perf, p.cuda_bonus, guidance),
         "smuggled": (q["smuggle_offer"], pw * (1.0 + q["premium"]), flagship_h100e(p, w.quarter_index), p.cuda_bonus,
-                     p.smuggled_risk_penalty + p.smuggled_ban_penalty * (china.foreign_chip_policy == "full_ban")),
+                     p.smuggled_risk_penalty + p.smuggled_ban_penalty * banned),
         "grey": (grey, pw * p.gray_price_ratio, p.gray_perf_per_chip, p.cuda_bonus, p.gray_penalty),
     }
     supply = {k: v[0] for k, v in sources.items()}
     price = {k: v[1] for k, v in sources.items()}
     weight = {}
     for k, (s, pr, perf, bonus, penalty) in sources.items():
-        if s <= 0 or pr <= 0 or perf <= 0 or not math.isfinite(penalty):
+        if s <= 0 or pr <= 0 or perf <= 0:
             weight[k] = 0.0
             continue
         u = -p.price_sensitivity * math.log(pr / pw) + p.perf_weight * math.log(perf) + bonus - penalty

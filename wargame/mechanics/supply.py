@@ -92,10 +92,14 @@ def advance_technology(w: World, p: Params, rng: np.random.Generator, q: dict) -
         market.domestic_litho = True
         w.news.append("Hypothetical: a domestic immersion scanner (SiCarrier) enters volume use.")
 
-    # CXMT's DRAM fabs run on the same scanners: tighter Dutch licences and no servicing slow it
+    # CXMT's DRAM fabs run on the same scanners: tighter Dutch licences, fewer scanners sold to
+    # China and no servicing all slow its HBM ramp
     hbm_sub = china.subsidies_usd_b.get("hbm", 0.0)
     growth = p.cxmt_growth_per_quarter + p.cxmt_subsidy_boost * hbm_sub / (hbm_sub + p.cxmt_subsidy_half_usd_b)
     growth *= p.cxmt_tool_factor_by_level[w.asml.dutch_restriction] * p.yield_learning_by_servicing[servicing]
+    level_cap = p.duv_cap_by_level[w.asml.dutch_restriction]
+    if level_cap > 0:
+        growth *= (min(w.asml.duv_sales_cap, level_cap) / level_cap) ** p.cxmt_scanner_elasticity
     if "cxmt" in w.us.entity_list:
         growth *= p.cxmt_entity_factor
     market.cxmt_hbm_stacks *= 1.0 + growth
