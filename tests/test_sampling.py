@@ -234,7 +234,7 @@ def test_an_unsampled_save_stores_null_and_an_old_save_without_the_field_loads(b
     path = tmp_path / "plain.json"
     s.save(path)
     data = json.loads(path.read_text())
-    assert data["param_draw"] is None and data["version"] == 1
+    assert data["param_draw"] is None and data["version"] == 2
     del data["param_draw"]
     path.write_text(json.dumps(data))
     assert GameSession.load(path).param_draw is None

@@ -18,7 +18,7 @@ from wargame.scenario import Scenario, ScenarioError, scenario_from_dict
 from wargame.state import World
 
 FORMAT = "chip-war-wargame-save"
-VERSION = 1
+VERSION = 2  # 2: the supply-chain rewrite (packaging, HBM, US intelligence, prices) and the parameter draw
 
 
 class SaveError(Exception):
