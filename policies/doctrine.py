@@ -46,7 +46,7 @@ Plan = Callable[[Observation, Dice], list[AnyMove]]
 
 # Rough H100e per chip that every seat knows from public specs (P2, H11, N13): what Beijing
 # compares when it asks whether Nvidia's China chip is much better than a domestic one.
-CHIP_CLASS_H100E = {"none": 0.0, "h20_class": 0.35, "h200_class": 1.15, "blackwell_lite": 1.4, "unrestricted": 2.4}
+CHIP_CLASS_H100E = {"none": 0.0, "h20_class": 0.55, "h200_class": 1.15, "blackwell_lite": 1.4, "unrestricted": 2.4}
 ASCEND_H100E = {"910B": 0.34, "910C": 0.68, "950": 1.0, "960": 1.5, "970": 2.3}
 # Washington's bands: the threshold a given hawkishness supports (strictest first).
 THRESHOLD_BANDS = ((0.8, "ban_all"), (0.65, "h20_class"), (0.45, "h200_class"), (0.3, "blackwell_lite"), (0.0, "unrestricted"))
@@ -96,8 +96,7 @@ def us_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
     intel = "high" if h > 0.65 else "medium"
     if intel != me["intel_effort"]:
         out.append(mv.SetIntelEffort(level=intel))
-    chips = obs.estimates.get("huawei_output_chips", 0.0)
-    alarm = chips > 1.2 * me["intel_huawei_chips"] if me["intel_huawei_chips"] > 0 else False
+    alarm = any("Huawei brings up the Ascend" in n for n in obs.news)  # a new generation in the news
     listed = me["entity_list"]
     if "huawei_proxies" not in listed and h > 0.7 and dice.chance(0.3, 1):
         out.append(mv.AddEntity(target="huawei_proxies"))
@@ -137,14 +136,14 @@ def china_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
     directive = me["directive_huawei_share"]
     if limit.startswith("dies") and shortage > 0.2:
         directive = min(0.6, directive + 0.05)
-    elif limit in ("packaging", "hbm"):
+    elif limit.startswith("packaging") or limit == "hbm":
         directive = max(0.15, directive - 0.03)
     if _differs(directive, me["directive_huawei_share"], 0.02):
         out.append(mv.SetSMICDirective(huawei_share=directive))
     targets = {"fab_capacity": 1.5, "lithography": 1.0, "hbm": 1.5, "dc_power": 0.5}
     if limit.startswith("dies"):
         targets["fab_capacity"] += 1.0
-    if limit == "hbm" or "hbm" in limit:
+    if "hbm" in limit:
         targets["hbm"] += 1.0
     if last.get("china_self_sufficiency", 0.0) < 0.7:
         targets["dc_power"] += 0.5

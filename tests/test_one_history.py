@@ -38,6 +38,6 @@ def test_the_record_agrees_at_the_seam():
     play(s, make_seats(s), 8)
     assert s.quarter == base.start_quarter
     start = base.start_world()
-    for path in ("us.threshold", "us.export_fee", "us.diffusion", "nvidia.china_chip", "nvidia.licensed_level",
+    for path in ("us.threshold", "us.export_fee", "us.diffusion", "us.entity_list", "nvidia.china_chip", "nvidia.licensed_level",
                  "china.foreign_chip_policy", "asml.dutch_restriction", "huawei.generation"):
         assert value_at(s.world, path) == value_at(start, path), path

@@ -21,19 +21,21 @@ from wargame.scenario import SCENARIO_DIR, load_scenario
 from wargame.session import GameSession
 from wargame.state import World
 
-# The state the baseline takes from history: stocks and slow-moving beliefs. Settings that a
-# seat decides afresh every quarter (orders, budgets, routes) are the baseline's own choice.
+# The state the baseline takes from history: stocks, slow-moving beliefs and the political
+# balance. Settings that a seat decides afresh every quarter (orders, budgets, routes) are the
+# baseline's own choice; the record's settings (thresholds, listings, tiers) agree by events.
 SYNCED: tuple[str, ...] = (
     "smic.advanced_capacity_wpm", "smic.duv_tools", "smic.ai_yield", "smic.cash_usd_b",
     "huawei.die_bank", "huawei.hbm_stock", "huawei.packaging_capacity_chips", "huawei.rd_stock_usd_b",
     "market.us_compute_stock_h100e", "market.china_domestic_stock_h100e", "market.china_foreign_stock_h100e",
     "market.cxmt_hbm_stacks", "market.china_fleet_power_gw", "market.china_price_index_usd",
-    "us.intel_huawei_chips", "us.intel_china_stock_h100e", "us.intel_smic_yield",
+    "us.hawkishness", "us.intel_huawei_chips", "us.intel_china_stock_h100e", "us.intel_smic_yield",
     "smugglers.capital_usd_b",
     "tier2.india.compute_stock_h100e", "tier2.malaysia.compute_stock_h100e",
     "tier2.singapore.compute_stock_h100e", "tier2.uae.compute_stock_h100e",
     "tier2.india.dc_capacity_mw", "tier2.malaysia.dc_capacity_mw", "tier2.singapore.dc_capacity_mw",
     "tier2.uae.dc_capacity_mw",
+    "tier2.india.alignment", "tier2.malaysia.alignment", "tier2.singapore.alignment", "tier2.uae.alignment",
 )
 
 

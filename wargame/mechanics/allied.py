@@ -77,7 +77,7 @@ def efficiency_demand_factor(w: World, p: Params) -> float:
 
 def allied_output(w: World, p: Params, q: dict) -> None:
     """Nvidia makes what CoWoS allows, less what the world outside China will not buy; its China
-    allocation takes its share of the CoWoS wafers first (U1, U2, U11, P7)."""
+    allocation is its chosen share of that output (U1, U2, U11, P7)."""
     years = years_since_2025(w.quarter_index)
     price = world_price_per_h100e(p, w.quarter_index)
     per_wafer = p.h100e_per_cowos_wafer * p.cowos_h100e_growth_per_year**years
@@ -85,9 +85,13 @@ def allied_output(w: World, p: Params, q: dict) -> None:
     if w.china.mineral_curbs:
         cap *= 1.0 - p.mineral_curbs_us_output_cut
     nv = w.nvidia
-    china_made = nv.china_supply_share * cap if china_sku_sellable(w) else 0.0
     wanted = world_demand_usd_b(p, w.quarter_index) * q["shock"]["world_demand"] * 1e9 / price * efficiency_demand_factor(w, p)
-    rest = max(0.0, min(cap - china_made, wanted))
+    # the China allocation is a share of what Nvidia makes: all CoWoS allows, or what the world
+    # outside China buys plus the China batch, whichever is less
+    share = nv.china_supply_share if china_sku_sellable(w) else 0.0
+    total = min(cap, wanted / (1.0 - share)) if share < 1.0 else cap
+    china_made = share * total
+    rest = max(0.0, total - china_made)
     w.market.cumulative_china_sku_made_h100e += china_made
     q.update(world_price=price, cowos_cap=cap, world_wanted=wanted, sku_made=china_made, nvidia_rest=rest,
              nvidia_output=rest + china_made, us_output=(rest + china_made) * (1.0 + p.other_us_vendor_share),

@@ -3,7 +3,7 @@ costs buyers (the black-market premium), what is seized, and compute rented abro
 
 Three ways round the rules (DESIGN §4): chips diverted from a hub's legal imports or pulled from
 its installed stock; chips bought worldwide by shell companies that use a hub's data-centre
-build-out as cover (X3, X5); and remote access to Nvidia servers in hubs that admit Chinese
+capacity as cover (X3, X5); and remote access to Nvidia servers in hubs that admit Chinese
 tenants (X6). Each is cut by the hub's transshipment controls and by US enforcement (X7).
 """
 
@@ -33,7 +33,7 @@ def seizure_probability(w: World, p: Params, hub: str) -> float:
 
 def route_capacity(w: World, p: Params, hub: str, legal_imports: float) -> tuple[float, float]:
     """H100e a quarter the networks could move through `hub`: (diverted from its imports and
-    stock, bought worldwide by shell companies using its data-centre build-out as cover)."""
+    stock, bought worldwide by shell companies using its data-centre capacity as cover)."""
     t = w.tier2[hub]
     controls = TRANSSHIP.index(t.transship_controls)
     cut = 1.0 + p.diversion_enforcement_cut * max(0.0, enforcement_intensity(w, p) - 1.0)

@@ -27,11 +27,6 @@ def _hazard_hit(rng: np.random.Generator, rate: float) -> bool:
     return bool(rng.random() < 1.0 - math.exp(-max(0.0, rate)))
 
 
-def tools_needed(p: Params, wpm: float) -> float:
-    """Immersion scanners needed to run `wpm` of 7nm-class capacity (multipatterning)."""
-    return p.tools_per_kwpm * wpm / 1000.0
-
-
 def deliver_tools_and_capacity(w: World, p: Params, q: dict) -> None:
     """ASML deliveries within the Dutch licence cap, domestic tools, fab ramps; scanners that are
     not serviced break down, and capacity cannot run on scanners that are gone."""
@@ -167,8 +162,8 @@ def produce_chips(w: World, p: Params, q: dict) -> None:
     chips = max(0.0, limits[binding])
     stacks = min(p.hbm_stacks_per_chip, usable_hbm / chips) if chips > 0 else p.hbm_stacks_per_chip
     hbm_factor = (stacks / p.hbm_stacks_per_chip) ** p.hbm_perf_exponent
-    if binding == "dies" and stacks < p.hbm_stacks_per_chip:
-        binding = "dies+hbm"
+    if binding != "hbm" and stacks < p.hbm_stacks_per_chip:
+        binding += "+hbm"  # chips bound elsewhere, and each carries less than its full HBM
     leftover = pool - chips * dpp
     scrapped = leftover * p.die_obsolescence_per_quarter
     hw.die_bank = max(0.0, leftover - scrapped)
