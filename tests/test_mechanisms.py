@@ -42,6 +42,13 @@ def paired(name: str, inject, key: str, quarters: list[str]) -> float:
     return float(np.median(changes))
 
 
+def observed_after_a_quarter(actor: str):
+    """What a seat sees at the start of the baseline's second quarter (default seats)."""
+    s, _ = new_session("baseline", 0)
+    play(s, make_seats(s), 1)
+    return s.observe(actor)
+
+
 def resolve(world, params, seed: int = 0):
     """One quarter adjudicated on a given world with fixed dice."""
     return adjudicate(world, params, stream(seed, 0, 99), tuple(scenario("baseline").actors))
@@ -173,9 +180,7 @@ def test_scarcity_raises_the_premium_and_smuggling():
 
 
 def test_the_networks_route_more_when_the_premium_pays():
-    s, _ = new_session("baseline", 0)
-    play(s, make_seats(s), 1)
-    obs = s.observe("smugglers")
+    obs = observed_after_a_quarter("smugglers")
     volumes = {}
     for premium in (0.3, 0.9):
         o = obs.model_copy(update={"last_record": {**obs.last_record, "smuggling_price_premium": premium}})
@@ -216,9 +221,7 @@ def test_unsold_china_stock_is_resold_not_deleted():
 
 
 def test_nvidia_lobbies_harder_when_the_rules_cost_it_more():
-    s, _ = new_session("baseline", 0)
-    play(s, make_seats(s), 1)
-    obs = s.observe("nvidia")
+    obs = observed_after_a_quarter("nvidia")
     rich = obs.model_copy(update={"last_record": {**obs.last_record, "nvidia_china_revenue_usd_b": 20.0}})
     shut = obs.model_copy(update={"last_record": {**obs.last_record, "nvidia_china_revenue_usd_b": 0.0}})
 
@@ -240,9 +243,7 @@ def test_hawkishness_follows_the_us_estimate_of_china():
 
 def test_enforcement_starts_at_the_record_and_rises_with_detections():
     assert scenario("baseline").initial.us.enforcement_budget_usd_m == 171  # X7, FY2025
-    s, _ = new_session("baseline", 0)
-    play(s, make_seats(s), 1)
-    obs = s.observe("us")
+    obs = observed_after_a_quarter("us")
     budgets = {}
     for seen in (0.0, 150000.0):
         o = obs.model_copy(update={"estimates": {**obs.estimates, "smuggled_h100e": seen}})

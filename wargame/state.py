@@ -155,7 +155,6 @@ class MarketState(_State):
     china_foreign_stock_h100e: float = Field(ge=0)
     china_demand_h100e: float = Field(0.0, ge=0)  # derived each quarter
     smuggling_premium: float = Field(0.0, ge=0)  # derived each quarter
-    unmet_ratio: float = Field(0.0, ge=0, le=1)
     china_price_index_usd: float = Field(gt=0)  # what Chinese buyers paid per H100e last quarter
     cxmt_hbm_stacks: float = Field(ge=0)
     cxmt_hbm3: bool = False

@@ -93,9 +93,8 @@ def allied_output(w: World, p: Params, q: dict) -> None:
     china_made = share * total
     rest = max(0.0, total - china_made)
     w.market.cumulative_china_sku_made_h100e += china_made
-    q.update(world_price=price, cowos_cap=cap, world_wanted=wanted, sku_made=china_made, nvidia_rest=rest,
-             nvidia_output=rest + china_made, us_output=(rest + china_made) * (1.0 + p.other_us_vendor_share),
-             cowos_binding=rest < wanted)
+    q.update(world_price=price, sku_made=china_made, nvidia_rest=rest,
+             nvidia_output=rest + china_made, us_output=(rest + china_made) * (1.0 + p.other_us_vendor_share))
 
 
 def tier2_demand(w: World, p: Params) -> dict[str, float]:

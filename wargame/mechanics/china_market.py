@@ -49,7 +49,7 @@ def china_demand(w: World, p: Params, rng: np.random.Generator, q: dict) -> None
     relative = w.market.china_price_index_usd / q["world_price"]
     demand = latent * relative ** (-p.china_price_elasticity) * efficiency_demand_factor(w, p)
     w.market.china_demand_h100e = demand
-    q.update(china_spend=spend, china_latent=latent, china_needed=demand)
+    q.update(china_latent=latent, china_needed=demand)
 
 
 def domestic_price(w: World, p: Params, q: dict, fresh_h100e: float, supply_h100e: float) -> float:
@@ -125,7 +125,6 @@ def clear_china_market(w: World, p: Params, rng: np.random.Generator, q: dict) -
     supply_open = {**supply, "domestic": dom_supply - to_captive}
     sold = _waterfill(demand - captive, supply_open, weight)
     sold["domestic"] += to_captive
-    q["source_weights"] = weight
 
     # domestic chips: this quarter's first, then the oldest; what is left waits (and ages)
     dom_sold = sold["domestic"]
@@ -150,11 +149,9 @@ def clear_china_market(w: World, p: Params, rng: np.random.Generator, q: dict) -
     q["cloud_leak"] = cloud_leak(w, p, q, remaining)
     remaining -= q["cloud_leak"]
     q["unmet"] = max(0.0, remaining)
-    m.unmet_ratio = min(1.0, q["unmet"] / demand) if demand > 0 else 0.0
     bought = q["domestic_h100e"] + nv_sold + q["gray"] + q["smuggled"]
     spent = (q["domestic_h100e"] * price["domestic"] + nv_sold * nv_price + q["gray"] * price["grey"]
              + q["smuggled"] * price["smuggled"] + q["unmet"] * price["smuggled"])
     if bought + q["unmet"] > 0:
         paid = spent / (bought + q["unmet"])  # unmet buyers face the black-market price at the margin
         m.china_price_index_usd = p.china_price_smoothing * m.china_price_index_usd + (1.0 - p.china_price_smoothing) * paid
-    q["china_prices"] = price

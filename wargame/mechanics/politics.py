@@ -78,7 +78,6 @@ def update_hawkishness(w: World, p: Params, rng: np.random.Generator, q: dict) -
         h += p.hawk_proxy_detected
     h += p.hawk_sigma * rng.standard_normal()
     us.hawkishness = min(1.0, max(0.0, h))
-    q["hawk_target"] = target
 
 
 def decide_licences(w: World, p: Params, rng: np.random.Generator, q: dict) -> None:

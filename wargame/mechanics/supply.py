@@ -47,7 +47,6 @@ def deliver_tools_and_capacity(w: World, p: Params, q: dict) -> None:
     smic.pipeline = [e for e in smic.pipeline if e[0] > w.turn]
     smic.advanced_capacity_wpm += math.fsum(e[1] for e in ready)
     runnable = smic.duv_tools * 1000.0 / p.tools_per_kwpm
-    q["capacity_lost_to_tools"] = max(0.0, smic.advanced_capacity_wpm - runnable)
     smic.advanced_capacity_wpm = min(smic.advanced_capacity_wpm, runnable)
 
 
@@ -119,7 +118,6 @@ def build_packaging(w: World, p: Params, q: dict) -> None:
     if spend > 0:
         chips = spend * 1e9 / p.packaging_capex_usd_per_chip_quarter
         hw.packaging_pipeline = hw.packaging_pipeline + [[float(w.turn + p.packaging_lag_quarters), chips]]
-    q["packaging_spend"] = spend
 
 
 def hbm_inflow(w: World, p: Params) -> float:
@@ -174,7 +172,7 @@ def produce_chips(w: World, p: Params, q: dict) -> None:
     smic_chips = min(chips, good_dies / dpp)
     q.update(
         hw_wafers=hw_wafers, other_wafers=other_wafers, good_dies=good_dies, chips=chips,
-        smic_chips=smic_chips, bank_chips=chips - smic_chips, usable_wpm=usable_wpm,
+        smic_chips=smic_chips, bank_chips=chips - smic_chips,
         hbm_usable=usable_hbm, hbm_per_chip=stacks, hbm_factor=hbm_factor, binding=binding, dpp=dpp,
         advanced_wafers=hw_wafers + 3.0 * usable_wpm * (1.0 - smic.huawei_share),
         chip_h100e=huawei_chip_h100e(p, hw.generation, w.quarter_index) * hbm_factor,
