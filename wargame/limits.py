@@ -1,0 +1,36 @@
+"""Bounds on what an input file may cost: a scenario or save is refused before it can exhaust
+the machine (a YAML alias bomb, a huge save passed around by email, an endless `extends` chain).
+
+The CLI's `--max-file-mb` changes the size limit for one invocation; the others are fixed
+because no real scenario comes near them.
+"""
+
+from __future__ import annotations
+
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024  # a scenario or save file (the built-in ones are < 100 kB)
+MAX_YAML_ALIASES = 100  # alias references (*name) in one scenario file
+MAX_YAML_NODES = 200_000  # scalars, sequences and mappings after alias expansion
+MAX_NESTING = 32  # depth of mappings and lists in a scenario or save
+MAX_EXTENDS_DEPTH = 8  # scenario -> parent -> grandparent ...
+
+_max_file_bytes = DEFAULT_MAX_FILE_BYTES
+
+
+def max_file_bytes() -> int:
+    return _max_file_bytes
+
+
+def set_max_file_bytes(n: int) -> None:
+    """Raise or lower the file-size limit (the CLI's --max-file-mb)."""
+    global _max_file_bytes
+    if n < 1:
+        raise ValueError("the file-size limit must be at least one byte")
+    _max_file_bytes = int(n)
+
+
+def file_size_problem(size: int, label: str) -> str | None:
+    """One line if a file is over the limit, naming the flag that raises it."""
+    if size <= _max_file_bytes:
+        return None
+    return (f"{label}: file is {size / 2**20:.1f} MB, over the {_max_file_bytes / 2**20:g} MB limit "
+            f"(raise it with --max-file-mb)")
