@@ -45,10 +45,11 @@ class Amount:
     points: int = 5
 
     def contains(self, v: Any) -> bool:
+        """A finite number within the bounds, with no tolerance: a value past a bound by any
+        amount would let the world break its own schema (a negative stock, a share above 1)."""
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             return False
-        tol = 1e-9 * max(1.0, abs(self.hi))
-        return self.lo - tol <= v <= self.hi + tol
+        return self.lo <= v <= self.hi
 
     def grid(self) -> tuple:
         """The bounds themselves plus short, rounded points strictly between them."""

@@ -75,8 +75,9 @@ def us_plan(obs: Observation, dice: Dice) -> list[AnyMove]:
     h = me["hawkishness"]
     out: list[AnyMove] = []
     # a margin round each band edge, so a balance that hovers at an edge does not flap the rule
-    tighten_to = next(level for floor, level in THRESHOLD_BANDS if h >= floor + 0.03)
-    loosen_to = next(level for floor, level in THRESHOLD_BANDS if h >= floor - 0.03)
+    loosest = THRESHOLD_BANDS[-1][1]  # a balance below the lowest band's margin still has a rule
+    tighten_to = next((level for floor, level in THRESHOLD_BANDS if h >= floor + 0.03), loosest)
+    loosen_to = next((level for floor, level in THRESHOLD_BANDS if h >= floor - 0.03), loosest)
     rank = THRESHOLDS.index(me["threshold"])  # strictest first
     target = (tighten_to if THRESHOLDS.index(tighten_to) < rank
               else loosen_to if THRESHOLDS.index(loosen_to) > rank else me["threshold"])

@@ -327,13 +327,13 @@ BAD_SCENARIOS = {
                           ["parameters.warp_factor"]),
     "bad_parameter_type": (lambda d: _with(d, {"value": "lots", "unit": "x"}, "parameters", "yield_max"),
                            ["parameters.yield_max"]),
-    "event_bad_target": (lambda d: _with(d, [BAD_EVENT], "events"), ["events.0.effects.0.target", "us.warp_drive"]),
+    "event_bad_target": (lambda d: _with(d, [BAD_EVENT], "events"), ["events[0].effects[0].target", "us.warp_drive"]),
     "event_bad_value": (lambda d: _with(d, [{**BAD_EVENT, "effects": [{"target": "us.threshold", "value": "moon"}]}],
-                                        "events"), ["events.0.effects.0.value"]),
+                                        "events"), ["events[0].effects[0].value"]),
     "event_outside_game": (lambda d: _with(d, [{**BAD_EVENT, "quarter": "2040Q1",
                                                 "effects": [{"target": "us.hawkishness", "value": 0.5}]}], "events"),
-                           ["events.0.quarter", "2040Q1"]),
-    "event_bad_quarter": (lambda d: _with(d, [{**BAD_EVENT, "quarter": "spring"}], "events"), ["events.0.quarter"]),
+                           ["events[0].quarter", "2040Q1"]),
+    "event_bad_quarter": (lambda d: _with(d, [{**BAD_EVENT, "quarter": "spring"}], "events"), ["events[0].quarter"]),
     "hawkishness_2": ("extends: baseline\ninitial:\n  us:\n    hawkishness: 2\n", ["initial.us.hawkishness"]),
     "negative_stock": ("extends: baseline\ninitial:\n  huawei:\n    die_bank: -5\n", ["initial.huawei.die_bank"]),
     "seat_unknown_policy": ("extends: baseline\nseats:\n  us: genius\n", ["seats.us", "genius", "doctrine"]),
@@ -407,7 +407,7 @@ def test_headless_run_imports_neither_pygame_nor_mlflow():
     ("initial:\n  market:\n    us_compute_stock_h100e: .inf\n", "initial.market.us_compute_stock_h100e"),
     ("initial:\n  smic:\n    pipeline: [[2, .nan]]\n", "initial.smic.pipeline"),
     ("events:\n  - {id: X, quarter: 2025Q3, description: d, effects: [{target: us.enforcement_budget_usd_m, value: .inf}]}\n",
-     "events.0.effects.0.value"),
+     "events[0].effects[0].value"),
 ])
 def test_validate_rejects_non_finite_numbers(capsys, tmp_path, text, field):
     path = tmp_path / "nonfinite.yaml"

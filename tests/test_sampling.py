@@ -26,7 +26,7 @@ from wargame.distributions import draw, in_support
 from wargame.model import PARAMS, stream
 from wargame.runner import make_seats, play, play_phase
 from wargame.sampling import draw_parameters, draw_problems, sampled_names
-from wargame.savefile import SaveError
+from wargame.savefile import VERSION, SaveError
 from wargame.scenario import Distribution, Parameter, Scenario, load_scenario
 from wargame.session import GameSession
 
@@ -234,7 +234,7 @@ def test_an_unsampled_save_stores_null_and_an_old_save_without_the_field_loads(b
     path = tmp_path / "plain.json"
     s.save(path)
     data = json.loads(path.read_text())
-    assert data["param_draw"] is None and data["version"] == 2
+    assert data["param_draw"] is None and data["version"] == VERSION
     del data["param_draw"]
     path.write_text(json.dumps(data))
     assert GameSession.load(path).param_draw is None
@@ -329,16 +329,16 @@ def test_a_child_distribution_with_a_kind_replaces_the_parents_whole(tmp_path, b
     name = float_params(baseline)[0]
     value = baseline.parameters[name].value
     parent = _write(tmp_path, "parent", {"name": "parent", "parameters": {name: {"distribution": {
-        "kind": "uniform", "low": 0.5 * value, "high": 2 * value}}}})
+        "kind": "triangular", "low": 0.5 * value, "high": 2 * value, "mode": value}}}})
     child = tmp_path / "child.yaml"
-    child.write_text(yaml.safe_dump({"extends": str(parent), "name": "child",
-                                     "parameters": {name: {"distribution": {"kind": "lognormal", "sigma": 0.2}}}}))
+    child.write_text(yaml.safe_dump({"extends": str(parent), "name": "child", "parameters": {name: {"distribution": {
+        "kind": "uniform", "low": 0.75 * value, "high": 1.5 * value}}}}))
     dist = load_scenario(str(child)).parameters[name].distribution
-    assert dist.kind == "lognormal" and dist.low is None and dist.high is None
+    assert dist.kind == "uniform" and dist.mode is None and dist.low == 0.75 * value  # no stale triangular mode
     tweak = tmp_path / "tweak.yaml"
-    tweak.write_text(yaml.safe_dump({"extends": str(parent), "parameters": {name: {"distribution": {"high": 3 * value}}}}))
+    tweak.write_text(yaml.safe_dump({"extends": str(parent), "parameters": {name: {"distribution": {"high": 1.5 * value}}}}))
     dist = load_scenario(str(tweak)).parameters[name].distribution
-    assert dist.kind == "uniform" and dist.low == 0.5 * value and dist.high == 3 * value
+    assert dist.kind == "triangular" and dist.mode == value and dist.low == 0.5 * value and dist.high == 1.5 * value
     gone = tmp_path / "gone.yaml"
     gone.write_text(yaml.safe_dump({"extends": str(parent), "parameters": {name: {"distribution": None}}}))
     assert load_scenario(str(gone)).parameters[name].distribution is None

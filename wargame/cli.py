@@ -1,15 +1,22 @@
 """The `wargame` command: list and validate scenarios, play headless games, save and resume.
 
 Bad input exits with status 2 and one line per problem (file, field, what is allowed), never
-a traceback. A headless run imports neither pygame nor mlflow.
+a traceback. SIGINT and SIGTERM end the program with one line and status 130 or 143, after any
+save in progress has removed its temporary file. A headless run imports neither pygame nor mlflow.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
+import signal
 import sys
 
+from wargame import limits
+from wargame.integrity import ResolutionError
+from wargame.safe_write import target_problem
 from wargame.savefile import SaveError
 from wargame.scenario import ScenarioError, builtin_names, load_scenario
 
@@ -33,6 +40,15 @@ TABLE = (
 
 class UsageError(Exception):
     pass
+
+
+class Interrupted(BaseException):
+    """Raised by the SIGINT/SIGTERM handler, like KeyboardInterrupt, so that `finally` and
+    `except BaseException` clean-ups (a save's temporary file) run before the program ends."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _fail(lines: list[str]) -> int:
@@ -79,7 +95,22 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def _not_empty(flag: str, value: str | None) -> None:
+    if value is not None and not value.strip():
+        raise UsageError(f"{flag}: empty {'path' if flag != '--scenario' else 'name'}; give a file"
+                         + (" or a built-in name" if flag == "--scenario" else ""))
+
+
+def _file_identity(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    _not_empty("validate PATH", args.path)
     sc = load_scenario(args.path)
     print(f"{args.path}: ok ({sc.name}: {sc.turns} turns from {sc.start_quarter}, {len(sc.actors)} actors, "
           f"{len(sc.parameters)} parameters, {len(sc.events)} events)")
@@ -90,6 +121,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from wargame.runner import make_seats, play
     from wargame.session import GameSession
 
+    for flag in ("save", "load", "scenario"):
+        _not_empty(f"--{flag}", getattr(args, flag))
+    if args.save is not None:
+        args.save_before = _file_identity(args.save)  # what an interrupt's message compares with
+        problem = target_problem(args.save, args.force)
+        if problem:
+            raise UsageError(f"--save {args.save}: {problem}")
     if args.load and (args.scenario or args.seed is not None):
         raise UsageError("--load continues a saved game with its own scenario and seed; drop --scenario/--seed")
     if args.seed is not None and args.seed < 0:
@@ -107,7 +145,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     play(session, policies, args.turns)
     if args.save:
         try:
-            session.save(args.save)
+            session.save(args.save, force=args.force)
+        except SaveError as exc:
+            raise UsageError(f"--save {exc.problems[0]}; any earlier file there is unchanged") from None
         except OSError as exc:
             raise UsageError(f"--save {args.save}: cannot write ({exc.strerror or exc}); any earlier file there is unchanged") from None
     if args.json:
@@ -158,10 +198,14 @@ def cmd_effects(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="wargame", description="Chip-war wargame: the US-China contest over AI chips.")
+    limit_help = (f"refuse scenario and save files larger than MB megabytes "
+                  f"(default {limits.DEFAULT_MAX_FILE_BYTES / 2**20:g})")
+    ap.add_argument("--max-file-mb", metavar="MB", help=limit_help)
     sub = ap.add_subparsers(dest="command", required=True)
     sub.add_parser("scenarios", help="list the built-in scenarios").set_defaults(func=cmd_scenarios)
     v = sub.add_parser("validate", help="check a scenario file")
     v.add_argument("path")
+    v.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
     v.set_defaults(func=cmd_validate)
     r = sub.add_parser("run", help="play one headless game")
     r.add_argument("--scenario", help="built-in name or path to a YAML file (default: baseline)")
@@ -169,7 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--turns", type=int, help="turns to play (default: to the scenario's end)")
     r.add_argument("--seat", action="append", default=[], metavar="ACTOR=POLICY", help="who plays a seat (doctrine, idle, random)")
     r.add_argument("--save", metavar="FILE", help="save the game as JSON when done")
-    r.add_argument("--load", metavar="FILE", help="continue a saved game")
+    r.add_argument("--load", metavar="FILE", help="continue a saved game (verified by replaying its move log)")
+    r.add_argument("--force", action="store_true",
+                   help="let --save replace a symlink (the link, not its target), a FIFO or a read-only file")
+    r.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
     r.add_argument("--sample-params", action="store_true", help="draw every parameter that has a distribution from the seed")
     r.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     r.set_defaults(func=cmd_run)
@@ -187,9 +234,68 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _apply_file_limit(value: str | None) -> None:
+    if value is None:
+        return
     try:
+        mb = float(value)
+    except ValueError:
+        raise UsageError(f"--max-file-mb {value}: must be a number of megabytes, e.g. 20") from None
+    if not math.isfinite(mb) or mb <= 0 or mb * 2**20 < 1:
+        raise UsageError(f"--max-file-mb {value}: must be a finite number above 0 (at least one byte)")
+    limits.set_max_file_bytes(min(int(mb * 2**20), 2**62))
+
+
+def _install_signal_handlers() -> dict:
+    """SIGINT/SIGTERM raise Interrupted once; a second signal during the clean-up is ignored so
+    the clean-up finishes. A forked worker (`effects`) just exits, quietly."""
+    owner, fired = os.getpid(), []
+
+    def handler(signum: int, frame: object) -> None:
+        if os.getpid() != owner:
+            os._exit(128 + signum)
+        if fired:
+            return
+        fired.append(signum)
+        raise Interrupted(signum)
+
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[sig] = signal.signal(sig, handler)
+        except (ValueError, OSError):  # not the main thread: leave signals alone
+            pass
+    return previous
+
+
+def _interrupted(signum: int, args: argparse.Namespace) -> int:
+    name = signal.Signals(signum).name
+    save = getattr(args, "save", None)
+    if not hasattr(args, "save"):  # a command that never saves
+        print(f"wargame: interrupted ({name})", file=sys.stderr)
+        return 128 + signum
+    if not save:
+        tail = "nothing saved"
+    else:
+        before = getattr(args, "save_before", _file_identity(save))
+        now = _file_identity(save)
+        if now is not None and now != before:
+            tail = f"the game was saved to {save} just before the interrupt"
+        elif before is None:
+            tail = f"nothing saved (no file written at {save})"
+        else:
+            tail = f"nothing saved; the earlier save {save} is unchanged"
+    print(f"wargame: interrupted ({name}); {tail}", file=sys.stderr)
+    return 128 + signum
+
+
+def main(argv: list[str] | None = None) -> int:
+    previous_handlers = _install_signal_handlers()
+    previous_limit = limits.max_file_bytes()
+    args = argparse.Namespace()
+    try:
+        args = build_parser().parse_args(argv)
+        _apply_file_limit(getattr(args, "max_file_mb", None))
         return args.func(args)
     except ScenarioError as exc:
         return _fail(exc.problems)
@@ -199,6 +305,15 @@ def main(argv: list[str] | None = None) -> int:
         return _fail([str(exc)])
     except BrokenPipeError:
         return 0
+    except ResolutionError as exc:  # a mechanics fault: not the user's input, and nothing was half-done
+        print(f"wargame: internal error: {exc}", file=sys.stderr)
+        return 1
+    except Interrupted as exc:
+        return _interrupted(exc.signum, args)
+    finally:
+        for sig, handler in previous_handlers.items():
+            signal.signal(sig, handler)
+        limits.set_max_file_bytes(previous_limit)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 
 class _Move(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # strict: an amount is a number, never True, "1.5" or b"1"; a flag is a bool, never 1 or "yes"
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
     actor: str
     secret: ClassVar[bool] = False
     target_field: ClassVar[str | None] = None  # the field that names what the move acts on

@@ -1,24 +1,36 @@
-"""Save files: JSON with the scenario, seed, seats, parameter draw (or null), move log and a snapshot.
+"""Save files: JSON with the model version, scenario, seed, seats, parameter draw (or null),
+move log and a snapshot.
 
-Writes go to a temporary file in the same folder and are renamed over the target only when
-complete, so a failed save never destroys the last good one.
+Reading is bounded and strict before anything is trusted: size (limits.max_file_bytes), a
+regular file, UTF-8 without a BOM, JSON without NaN/Infinity or duplicate keys, nesting at most
+limits.MAX_NESTING, this format version and model version. The snapshot is then checked by
+replaying the move log (wargame/verify.py), so nothing in it is taken on trust. Writes are
+atomic (wargame/safe_write.py), so a failed save never destroys the last good one.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import math
 import os
-import tempfile
+import stat
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
-
-from wargame.ids import parse_quarter
+from wargame import MODEL_VERSION, limits
+from wargame.safe_write import UnsafeTarget, write_atomic
 from wargame.scenario import Scenario, ScenarioError, scenario_from_dict
-from wargame.state import World
 
 FORMAT = "chip-war-wargame-save"
-VERSION = 2  # 2: the supply-chain rewrite (packaging, HBM, US intelligence, prices) and the parameter draw
+# 2: the supply-chain rewrite and the parameter draw; 3: model_version, verified by replay on load
+VERSION = 3
+FIELDS = {  # top-level field -> (type, required)
+    "format": (str, True), "version": (int, True), "model_version": (str, True),
+    "scenario_name": (str, True), "scenario": (dict, True), "seed": (int, True), "seats": (dict, True),
+    "param_draw": ((dict, type(None)), False), "moves": (list, True), "snapshot": (dict, True),
+}
+_KIND_NAMES = {str: "a string", int: "an integer", dict: "an object", list: "a list"}
 
 
 class SaveError(Exception):
@@ -27,105 +39,172 @@ class SaveError(Exception):
         self.problems = problems
 
 
-def write_save(path: str | Path, body: dict) -> None:
-    path = Path(path)
-    data = {"format": FORMAT, "version": VERSION, **body}
+def write_save(path: str | Path, body: dict, force: bool = False) -> None:
+    """Raises SaveError if the target is no place for a save (see safe_write), OSError if the
+    write fails; either way any earlier file is unchanged."""
+    data = {"format": FORMAT, "version": VERSION, "model_version": MODEL_VERSION, **body}
     text = json.dumps(data, indent=1, sort_keys=True, allow_nan=False)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomic(path, text, force)
+    except UnsafeTarget as exc:
+        raise SaveError([f"{path}: {exc}"]) from None
+
+
+class _NonFinite:
+    """Where the parser met NaN, Infinity or a float too large for a double (1e999)."""
+
+    def __init__(self, token: str):
+        self.token = token
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
+def _float(token: str) -> float | _NonFinite:
+    x = float(token)
+    return x if math.isfinite(x) else _NonFinite(token)
+
+
+def _first_bad_node(data: Any, path: str, depth: int) -> str | None:
+    """The first value that is too deep or not finite, as `path: problem`."""
+    if depth > limits.MAX_NESTING:
+        return f"{path}: nested deeper than {limits.MAX_NESTING} levels (a save is never that deep)"
+    if isinstance(data, _NonFinite):
+        return f"{path}: {data.token} is not a number a save may hold (NaN and infinities are refused)"
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for k, v in items:
+        if isinstance(v, (dict, list, _NonFinite)):
+            sub = f"{path}[{k}]" if isinstance(data, list) else (f"{path}.{k}" if path else str(k))
+            bad = _first_bad_node(v, sub, depth + 1)
+            if bad:
+                return bad
+    return None
+
+
+def _read_text(path: str | Path, label: str) -> str:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise SaveError([f"{label}: no such file"]) from None
+    except OSError as exc:
+        raise SaveError([f"{label}: cannot read ({exc.strerror or exc.__class__.__name__})"]) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise SaveError([f"{label}: is a directory, not a save file"])
+    if not stat.S_ISREG(st.st_mode):
+        raise SaveError([f"{label}: not a regular file (a FIFO, socket or device); a save file is a regular file"])
+    too_big = limits.file_size_problem(st.st_size, label)
+    if too_big:
+        raise SaveError([too_big])
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(limits.max_file_bytes() + 1)
+    except OSError as exc:
+        raise SaveError([f"{label}: cannot read ({exc.strerror or exc.__class__.__name__})"]) from None
+    too_big = limits.file_size_problem(len(raw), label)  # it grew after the stat
+    if too_big:
+        raise SaveError([too_big])
+    if raw.startswith(codecs.BOM_UTF8):
+        raise SaveError([f"{label}: (document): starts with a byte-order mark; a save file is UTF-8 without one"])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SaveError([f"{label}: (document): not UTF-8 text (byte {exc.start}); not a save file"]) from None
+
+
+def parse_save_text(text: str, label: str) -> Any:
+    """json.loads that refuses NaN, Infinity, duplicate keys and deep nesting, one line each."""
+    try:
+        data = json.loads(text, parse_constant=_NonFinite, parse_float=_float, object_pairs_hook=_pairs)
+    except json.JSONDecodeError as exc:
+        raise SaveError([f"{label}: (document): not a save file: JSON error at line {exc.lineno}, column {exc.colno}"]) from None
+    except _DuplicateKey as exc:
+        raise SaveError([f"{label}: (document): key {exc.args[0]!r} appears twice in one object"]) from None
+    except RecursionError:
+        raise SaveError([f"{label}: (document): nested deeper than {limits.MAX_NESTING} levels (a save is never that deep)"]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise SaveError([f"{label}: (document): not a save file ({str(exc)[:120]})"]) from None
+    bad = _first_bad_node(data, "", 1)
+    if bad:
+        raise SaveError([f"{label}: {bad}"])
+    return data
+
+
+def _check_header(data: Any, label: str) -> None:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        kind = "" if isinstance(data, dict) else f", got a JSON {type(data).__name__}"
+        raise SaveError([f"{label}: format: not a save file (expected an object with format {FORMAT!r}{kind})"])
+    version = data.get("version")
+    if "version" not in data:
+        raise SaveError([f"{label}: version: required field is missing (this program reads save format {VERSION})"])
+    if type(version) is not int or version != VERSION:
+        raise SaveError([f"{label}: version: save format {version!r} is not supported; this program reads format "
+                         f"{VERSION} only (older saves cannot be verified by replay: play the game again)"])
+    made_with = data.get("model_version")
+    if "model_version" not in data:
+        raise SaveError([f"{label}: model_version: required field is missing; this program is model version "
+                         f"{MODEL_VERSION!r} and can verify only saves made with it"])
+    if made_with != MODEL_VERSION:
+        raise SaveError([f"{label}: model_version: made with model version {made_with!r}; this program is model "
+                         f"version {MODEL_VERSION!r}; replay it with that version (its moves would play out differently here)"])
+
+
+def _check_fields(data: dict, label: str) -> list[str]:
+    out = [f"{label}: {k}: unknown field (not part of a save file)" for k in sorted(data) if k not in FIELDS]
+    for key, (kind, required) in FIELDS.items():
+        if key not in data:
+            if required:
+                out.append(f"{label}: {key}: required field is missing")
+        elif not isinstance(data[key], kind) or isinstance(data[key], bool):
+            out.append(f"{label}: {key}: must be {_KIND_NAMES.get(kind, 'an object or null')}")
+    if isinstance(data.get("seed"), int) and not isinstance(data["seed"], bool) and data["seed"] < 0:
+        out.append(f"{label}: seed: must be a non-negative integer")
+    return out
+
+
+def _check_against_scenario(label: str, scenario: Scenario, data: dict) -> list[str]:
+    """Fields the replay takes as given: they must at least be possible for this scenario."""
+    from policies.registry import POLICY_NAMES
+    from wargame.sampling import draw_problems
+
+    out = []
+    if data["scenario_name"] != scenario.name:
+        out.append(f"{label}: scenario_name: {data['scenario_name']!r}, but the saved scenario is {scenario.name!r}")
+    for actor, policy in data["seats"].items():
+        if actor not in scenario.actors:
+            out.append(f"{label}: seats.{actor}: unknown actor; actors: {', '.join(scenario.actors)}")
+        elif not isinstance(policy, str) or policy not in POLICY_NAMES:
+            out.append(f"{label}: seats.{actor}: unknown policy {policy!r}; policies: {', '.join(POLICY_NAMES)}")
+    if data.get("param_draw") is not None:
+        out += [f"{label}: {p}" for p in draw_problems(scenario, data["param_draw"])]
+    return out
 
 
 def read_save(path: str | Path) -> tuple[Scenario, dict]:
+    """The save's scenario and its fields, checked as far as they can be without replaying;
+    SaveError (one line per problem, naming the file and field) otherwise."""
     label = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SaveError([f"{label}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SaveError([f"{label}: cannot read ({exc.__class__.__name__})"]) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SaveError([f"{label}: (document): not a save file: JSON error at line {exc.lineno}, column {exc.colno}"]) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise SaveError([f"{label}: format: not a save file (expected format {FORMAT!r})"])
-    if data.get("version") != VERSION:
-        raise SaveError([f"{label}: version: {data.get('version')!r} is not supported (this program reads version {VERSION})"])
-    problems = []
-    for key, kind in (("scenario", dict), ("seed", int), ("moves", list), ("snapshot", dict)):
-        if not isinstance(data.get(key), kind) or isinstance(data.get(key), bool):
-            problems.append(f"{label}: {key}: missing or not a {kind.__name__}")
+    data = parse_save_text(_read_text(path, label), label)
+    _check_header(data, label)
+    problems = _check_fields(data, label)
     if problems:
         raise SaveError(problems)
     try:
         scenario = scenario_from_dict(data["scenario"], f"{label}: scenario")
     except ScenarioError as exc:
         raise SaveError(exc.problems) from None
-    snap = data["snapshot"]
-    for key in ("world", "phase", "used", "public_moves", "records", "flows"):
-        if key not in snap:
-            problems.append(f"{label}: snapshot.{key}: required field is missing")
-    if problems:
-        raise SaveError(problems)
-    try:
-        World.model_validate(snap["world"])
-    except ValidationError as exc:
-        raise SaveError([f"{label}: snapshot.world.{'.'.join(map(str, e['loc']))}: {e['msg']}"
-                         for e in exc.errors(include_url=False)]) from None
-    world = World.model_validate(snap["world"])
-    problems += _check_consistency(label, scenario, data, world)
-    if data.get("param_draw") is not None:  # absent in saves written before parameter sampling
-        from wargame.sampling import draw_problems
-
-        problems += [f"{label}: {p}" for p in draw_problems(scenario, data["param_draw"])]
+    except Exception as exc:  # a backstop: untrusted input must end in one line, never a traceback
+        raise SaveError([f"{label}: scenario: cannot be read ({exc.__class__.__name__}: {str(exc)[:120]})"]) from None
+    problems = _check_against_scenario(label, scenario, data)
     if problems:
         raise SaveError(problems)
     return scenario, data
-
-
-def _check_consistency(label: str, scenario: Scenario, data: dict, world: World) -> list[str]:
-    """The parts of a save that pydantic does not type: they must agree with the scenario."""
-    from policies.registry import POLICY_NAMES
-
-    snap, out = data["snapshot"], []
-    if data["seed"] < 0:
-        out.append(f"{label}: seed: must be a non-negative integer")
-    phase = snap["phase"]
-    if not isinstance(phase, int) or isinstance(phase, bool) or not 0 <= phase < len(scenario.actors):
-        out.append(f"{label}: snapshot.phase: must be an integer 0..{len(scenario.actors) - 1}")
-    seats = data.get("seats", {})
-    if not isinstance(seats, dict):
-        out.append(f"{label}: seats: must be a mapping of actor to policy")
-    else:
-        for actor, policy in seats.items():
-            if actor not in scenario.actors:
-                out.append(f"{label}: seats.{actor}: unknown actor; actors: {', '.join(scenario.actors)}")
-            elif policy not in POLICY_NAMES:
-                out.append(f"{label}: seats.{actor}: unknown policy {policy!r}; policies: {', '.join(POLICY_NAMES)}")
-    if sorted(world.tier2) != sorted(scenario.tier2):
-        out.append(f"{label}: snapshot.world.tier2: nations {sorted(world.tier2)} differ from the scenario's {sorted(scenario.tier2)}")
-    if not 0 <= world.turn <= scenario.turns:
-        out.append(f"{label}: snapshot.world.turn: {world.turn} is outside 0..{scenario.turns}")
-    elif world.quarter_index != parse_quarter(scenario.start_quarter) + world.turn:
-        out.append(f"{label}: snapshot.world.quarter_index: does not match start_quarter + turn")
-    used = snap["used"]
-    if not isinstance(used, list) or not all(isinstance(k, list) and len(k) == 2 and all(isinstance(x, str) for x in k) for k in used):
-        out.append(f"{label}: snapshot.used: must be a list of [kind, target] pairs")
-    for key, kind in (("records", list), ("public_moves", list), ("flows", dict)):
-        if not isinstance(snap[key], kind):
-            out.append(f"{label}: snapshot.{key}: must be a {kind.__name__}")
-    if isinstance(snap["records"], list):
-        if len(snap["records"]) != world.turn or not all(isinstance(r, dict) for r in snap["records"]):
-            out.append(f"{label}: snapshot.records: must hold one record per turn played ({world.turn})")
-    if not all(isinstance(m, dict) and isinstance(m.get("actor"), str) for m in data["moves"]):
-        out.append(f"{label}: moves: every entry must be an object with an actor")
-    return out

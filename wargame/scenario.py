@@ -3,23 +3,34 @@
 A scenario is data: start quarter, length, the roster's initial state, every parameter with
 its unit and source id (../shared/calibration/targets.yaml), scripted events and default seats.
 `extends: NAME` lets a policy variant override a few fields of another scenario.
+
+A scenario that loads always plays to its end: every parameter is inside its declared range
+(wargame/params.py), every distribution draws inside it, and every event changes only game
+state, with an operation and a value the mechanics can handle. Reading is bounded
+(wargame/limits.py): file size, YAML aliases, nodes and nesting, and the depth of `extends`.
+Each problem is one line naming the file that holds it (a parent's, in a chain), the field as
+written there (`add_events[0].effects[1].target`) and what is allowed.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
+from annotated_types import Gt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from wargame.distributions import distribution_problems
-from wargame.ids import DEFAULT_TIER2, initiative_order, is_quarter, parse_quarter
-from wargame.params import Params
+from wargame import limits
+from wargame.distributions import distribution_problems, is_integer_parameter, support
+from wargame.ids import KNOWN_TIER2, format_quarter, initiative_order, is_quarter, parse_quarter
+from wargame.params import LAST_YEAR, ORDERED, Params, bounds, describe, quarter_problem
 from wargame.state import World
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+QUARTER_FORMAT = "must look like 2025Q1 (year, Q, 1-4)"
 
 
 class ScenarioError(Exception):
@@ -49,12 +60,27 @@ class Distribution(_Frozen):
     sigma: float | None = None
 
 
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 class Parameter(_Frozen):
     value: float | int | str | list[float]
     unit: str
     source: str | None = None
     note: str | None = None
     distribution: Distribution | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _plain(cls, v: Any) -> Any:
+        """One clear line instead of a failure per member of the union (and no `true` as 1)."""
+        items = v if isinstance(v, list) else [v]
+        if not (_is_number(v) or isinstance(v, str) or (isinstance(v, list) and all(_is_number(x) for x in v))):
+            raise ValueError("must be a number, a quarter such as 2026Q3, or a list of numbers")
+        if any(isinstance(x, float) and not math.isfinite(x) for x in items):
+            raise ValueError("must be a finite number")
+        return v
 
 
 class Effect(_Frozen):
@@ -65,6 +91,12 @@ class Effect(_Frozen):
     value: Any
 
 
+def _quarter_field(v: str | None) -> str | None:
+    if v is not None and not is_quarter(v):
+        raise ValueError(QUARTER_FORMAT)
+    return v
+
+
 class Event(_Frozen):
     id: str
     quarter: str
@@ -73,12 +105,7 @@ class Event(_Frozen):
     hypothetical: bool = False
     effects: list[Effect] = Field(min_length=1)
 
-    @field_validator("quarter")
-    @classmethod
-    def _quarter(cls, v: str) -> str:
-        if not is_quarter(v):
-            raise ValueError("must look like 2025Q1 (year, Q, 1-4)")
-        return v
+    _quarter = field_validator("quarter")(_quarter_field)
 
 
 class RandomEvent(_Frozen):
@@ -94,12 +121,7 @@ class RandomEvent(_Frozen):
     hypothetical: bool = True
     effects: list[Effect] = Field(min_length=1)
 
-    @field_validator("earliest", "latest")
-    @classmethod
-    def _quarter(cls, v: str | None) -> str | None:
-        if v is not None and not is_quarter(v):
-            raise ValueError("must look like 2025Q1 (year, Q, 1-4)")
-        return v
+    _quarter = field_validator("earliest", "latest")(_quarter_field)
 
     def can_fire(self, quarter_index: int, fired: list[str]) -> bool:
         if not self.repeatable and self.id in fired:
@@ -115,12 +137,7 @@ class Lock(_Frozen):
     reason: str
     until: str | None = None  # last quarter locked; None = the whole game
 
-    @field_validator("until")
-    @classmethod
-    def _quarter(cls, v: str | None) -> str | None:
-        if v is not None and not is_quarter(v):
-            raise ValueError("must look like 2025Q1 (year, Q, 1-4)")
-        return v
+    _quarter = field_validator("until")(_quarter_field)
 
     def active(self, quarter_index: int) -> bool:
         return self.until is None or quarter_index <= parse_quarter(self.until)
@@ -133,7 +150,7 @@ class Scenario(_Frozen):
     title: str
     description: str
     start_quarter: str
-    turns: int = Field(ge=1, le=200)
+    turns: int = Field(ge=1, le=200, strict=True)
     initial: World
     initial_sources: dict[str, str] = {}
     parameters: dict[str, Parameter]
@@ -154,8 +171,9 @@ class Scenario(_Frozen):
     @field_validator("start_quarter")
     @classmethod
     def _start(cls, v: str) -> str:
-        if not is_quarter(v):
-            raise ValueError("must look like 2025Q1 (year, Q, 1-4)")
+        problem = quarter_problem(v)
+        if problem:
+            raise ValueError(problem)
         return v
 
     @property
@@ -174,7 +192,35 @@ class Scenario(_Frozen):
         return self.initial.model_copy(update={"quarter_index": parse_quarter(self.start_quarter), "turn": 0}, deep=True)
 
 
+# Keys a scenario file may hold; a mapping with none of them is some other file.
+SCENARIO_KEYS = frozenset(Scenario.model_fields) | {"add_events", "drop_events"}
+
+
 # --- effects on a world ---------------------------------------------------------------------
+# The clock and the engine's bookkeeping: an event that set them could loop a game forever.
+FORBIDDEN_TARGETS = ("turn", "quarter_index", "events_fired", "news")
+TARGET_FORM = ("a field of an actor's state such as us.threshold, tier2.NATION.FIELD or market.FIELD, "
+               "or a map entry such as us.diffusion.NATION; not turn, quarter_index, events_fired or news")
+OPS = {"number": ("set", "add"), "integer": ("set", "add"), "flag": ("set",), "str": ("set",),
+       "list": ("set", "append", "remove"), "pairs": ("set",), "map": ("set",)}
+KIND_WORDS = {"number": "a number", "integer": "an integer", "flag": "a flag", "str": "a str", "list": "a list",
+              "pairs": "a list of [turn, amount] pairs", "map": "a map"}
+NATION_MAPS = (("us", "diffusion"), ("us", "tier2_caps_h100e"), ("china", "court_offers_usd_b"), ("smugglers", "routes"))
+MAX_STATE_NUMBER = 1e12  # no stock, price or budget in the game comes near it; far below overflow
+MIN_POSITIVE = 1e-6  # floor of a field that must stay > 0 (it divides or is raised to a power)
+
+
+class EffectError(KeyError):
+    """An effect whose target, op or value does not fit the world; `field` is the one at fault."""
+
+    def __init__(self, message: str, field: str = "target"):
+        super().__init__(message)
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 def _resolve(world: World, path: str) -> tuple[BaseModel, str, str | None]:
     """The state model that owns the path, its field, and a dict key inside it (if any)."""
     parts = path.split(".")
@@ -199,6 +245,60 @@ def _resolve(world: World, path: str) -> tuple[BaseModel, str, str | None]:
     raise KeyError(path)
 
 
+def _bare(tp: Any) -> Any:
+    return get_args(tp)[0] if get_origin(tp) is Annotated else tp
+
+
+def _kind(tp: Any) -> str:
+    """What sort of value a state field holds, which decides the operations it takes."""
+    tp = _bare(tp)
+    if tp is bool:
+        return "flag"
+    if tp is int:
+        return "integer"
+    if tp is float:
+        return "number"
+    if tp is str or get_origin(tp) is Literal:
+        return "str"
+    if get_origin(tp) is list:
+        return "pairs" if get_origin(_bare(get_args(tp)[0])) is list else "list"
+    if get_origin(tp) is dict:
+        return "model" if isinstance(_bare(get_args(tp)[1]), type) and issubclass(_bare(get_args(tp)[1]), BaseModel) else "map"
+    return "model"
+
+
+def _target(world: World, effect: Effect) -> tuple[BaseModel, str, str | None, str]:
+    """Owner, field, map key and kind of the effect's target; EffectError if it may not change."""
+    path = effect.target
+    if path.split(".")[0] in FORBIDDEN_TARGETS:
+        raise EffectError(f"{path!r} is the game's clock or bookkeeping, not game state (allowed: {TARGET_FORM})")
+    try:
+        owner, field, key = _resolve(world, path)
+    except KeyError:
+        raise EffectError(f"{path!r} is not a field of the world state (allowed: {TARGET_FORM})") from None
+    tp = type(owner).model_fields[field].annotation
+    kind = _kind(tp)
+    if key is not None:
+        if kind != "map":
+            raise EffectError(f"{path!r} is not a field of the world state (allowed: {TARGET_FORM})")
+        kind = _kind(get_args(_bare(tp))[1])
+    if kind == "model":
+        raise EffectError(f"{path!r} is a whole state, not one field (allowed: {TARGET_FORM})")
+    if effect.op not in OPS[kind]:
+        raise EffectError(f"op {effect.op} is not allowed on {path} ({KIND_WORDS[kind]}); allowed: {', '.join(OPS[kind])}", "op")
+    if effect.op == "add" and not (_is_number(effect.value) and math.isfinite(effect.value)):
+        raise EffectError(f"op add on {path} needs a finite number, not {effect.value!r}", "value")
+    if effect.op == "add" and effect.value < 0 and key is None and _floor(type(owner), field) is not None:
+        raise EffectError(f"a negative add could take {path} to 0, and it must stay above 0 "
+                          f"(allowed: set it to a value, or add a value >= 0)", "value")
+    return owner, field, key, kind
+
+
+def _floor(cls: type[BaseModel], field: str) -> float | None:
+    """The strict lower bound of a field (`gt`), if it has one."""
+    return next((m.gt for m in cls.model_fields[field].metadata if isinstance(m, Gt)), None)
+
+
 def _clamp(cls: type[BaseModel], field: str, value: Any) -> Any:
     """An `add` effect saturates at the field's bounds instead of breaking the world."""
     for meta in cls.model_fields[field].metadata:
@@ -210,8 +310,9 @@ def _clamp(cls: type[BaseModel], field: str, value: Any) -> Any:
 
 
 def apply_effect(world: World, effect: Effect) -> None:
-    """Mutates `world`; raises KeyError on a bad path, ValidationError on a bad value."""
-    owner, field, key = _resolve(world, effect.target)
+    """Mutates `world`; raises EffectError (a KeyError) on a target or op that does not fit,
+    ValidationError on a bad value."""
+    owner, field, key, _ = _target(world, effect)
     container = getattr(owner, field)
     current = container.get(key, 0.0) if key is not None else container
     if effect.op == "set":
@@ -219,58 +320,224 @@ def apply_effect(world: World, effect: Effect) -> None:
     elif effect.op == "add":
         new = current + effect.value
     elif effect.op == "append":
-        new = sorted(set(current) | {effect.value})
+        new = sorted(set(current) | {effect.value}) if isinstance(effect.value, str) else [*current, effect.value]
     else:
         new = [x for x in current if x != effect.value]
     if key is not None:
-        if effect.op == "add" and isinstance(new, (int, float)):
+        if effect.op == "add":
             new = max(0.0, new)  # every numeric map in the state is non-negative
         new = {**container, key: new}
     elif effect.op == "add":
         new = _clamp(type(owner), field, new)
-    checked = type(owner).model_validate({**owner.model_dump(), field: new})
-    setattr(owner, field, getattr(checked, field))
+    trial = owner.model_copy()
+    type(owner).__pydantic_validator__.validate_assignment(trial, field, new)
+    setattr(owner, field, getattr(trial, field))
 
 
-# --- loading ----------------------------------------------------------------------------------
-def builtin_names() -> list[str]:
-    return sorted(p.name[:-5] for p in SCENARIO_DIR.iterdir() if p.name.endswith(".yaml"))
+# --- reading files ----------------------------------------------------------------------------
+class _LimitError(yaml.YAMLError):
+    def __init__(self, problem: str, mark: Any):
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
 
 
-def _read_yaml(path: Path, label: str) -> dict:
+class _BoundedLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses, while composing, documents that would expand past the limits:
+    alias references, nodes after alias expansion, and nesting depth (also after expansion).
+    A "billion laughs" file is refused after a few hundred thousand nodes, never expanded."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._aliases = 0
+        self._depth = 0
+        self._sizes: dict[int, tuple[int, int]] = {}  # id(node) -> (nodes once expanded, height)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            self._aliases += 1
+            if self._aliases > limits.MAX_YAML_ALIASES:
+                raise _LimitError(f"more than {limits.MAX_YAML_ALIASES} alias references (*name) (allowed: at most "
+                                  f"{limits.MAX_YAML_ALIASES} in a file)", event.start_mark)
+            target = self.anchors.get(event.anchor)
+            if target is not None:
+                size = self._sizes.get(id(target))
+                if size is None:
+                    raise _LimitError(f"alias *{event.anchor} refers to a node that contains it (allowed: aliases "
+                                      f"to complete nodes only)", event.start_mark)
+                if self._depth + size[1] > limits.MAX_NESTING:
+                    raise _LimitError(self._too_deep(), event.start_mark)
+            return super().compose_node(parent, index)
+        event = self.peek_event()
+        collection = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        self._depth += collection
+        if self._depth > limits.MAX_NESTING:
+            raise _LimitError(self._too_deep(), event.start_mark)
+        node = super().compose_node(parent, index)
+        self._depth -= collection
+        if isinstance(node, yaml.ScalarNode):
+            size = (1, 0)
+        else:
+            children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+            sizes = [self._sizes[id(c)] for c in children]
+            size = (1 + sum(s[0] for s in sizes), 1 + max((s[1] for s in sizes), default=0))
+        if size[0] > limits.MAX_YAML_NODES:
+            raise _LimitError(f"more than {limits.MAX_YAML_NODES} nodes once aliases are expanded (allowed: at most "
+                              f"{limits.MAX_YAML_NODES})", event.start_mark)
+        self._sizes[id(node)] = size
+        return node
+
+    @staticmethod
+    def _too_deep() -> str:
+        return f"lists and mappings nested more than {limits.MAX_NESTING} deep (allowed: at most {limits.MAX_NESTING})"
+
+
+def _shown(label: str, top: str) -> str:
+    """A parent's label, with the file the user asked for when it is another."""
+    return label if label == top else f"{label} (via {top})"
+
+
+def _read_yaml(path: Path, label: str, top: str, via: str | None = None) -> Any:
+    """The file's YAML, bounded in size, aliases, nodes and depth; ScenarioError otherwise.
+    A parent (`via` is `child: extends`) that is not YAML is named, never quoted."""
+    shown = _shown(label, top)
+    limit = limits.max_file_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        size = os.stat(path).st_size
+        problem = limits.file_size_problem(size, shown)
+        if problem:
+            raise ScenarioError([problem])
+        with open(path, "rb") as f:
+            raw = f.read(limit + 1)  # a pipe or device may claim size 0
+        problem = limits.file_size_problem(max(size, len(raw)), shown)
+        if problem:
+            raise ScenarioError([problem])
+        text = raw.decode("utf-8")
     except FileNotFoundError:
-        raise ScenarioError([f"{label}: no such file"]) from None
+        raise ScenarioError([f"{shown}: no such file"]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([f"{label}: cannot read ({exc.__class__.__name__})"]) from None
+        raise ScenarioError([f"{shown}: cannot read ({exc.__class__.__name__})"]) from None
+    loader = _BoundedLoader(text)
     try:
-        data = yaml.safe_load(text)
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ScenarioError([f"{label}: (document): {where}YAML syntax error: {problem}"]) from None
-    if not isinstance(data, dict):
-        kind = "empty" if data is None else type(data).__name__
-        raise ScenarioError([f"{label}: (document): a scenario must be a mapping of fields, got {kind}"])
-    return data
+        if isinstance(exc, _LimitError):
+            raise ScenarioError([f"{shown}: (document): {where}YAML limit: {problem}"]) from None
+        if via is not None:
+            raise ScenarioError([f"{via}: {label} is not a scenario file ({where}not valid YAML)"]) from None
+        raise ScenarioError([f"{shown}: (document): {where}YAML syntax error: {problem}"]) from None
+    except RecursionError:  # belt and braces: the nesting limit stops long before this
+        raise ScenarioError([f"{shown}: (document): YAML limit: {_BoundedLoader._too_deep()}"]) from None
+    finally:
+        loader.dispose()
 
 
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for k, v in over.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
+def builtin_names() -> list[str]:
+    return sorted(p.name[:-5] for p in SCENARIO_DIR.iterdir() if p.name.endswith(".yaml"))
+
+
+def _builtins_hint() -> str:
+    return f"built-in scenarios: {', '.join(builtin_names())} (or a path to a .yaml file)"
 
 
 def _locate(name_or_path: str) -> tuple[Path, str]:
+    if name_or_path == "":
+        raise ScenarioError([f"(no scenario): the scenario name or path is empty; {_builtins_hint()}"])
     if name_or_path in builtin_names():
         return SCENARIO_DIR / f"{name_or_path}.yaml", name_or_path
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists() or "/" in name_or_path:
         return path, str(path)
-    raise ScenarioError([f"unknown scenario {name_or_path!r}; built-in scenarios: {', '.join(builtin_names())} (or a path to a .yaml file)"])
+    raise ScenarioError([f"unknown scenario {name_or_path!r}; {_builtins_hint()}"])
+
+
+def _parent(base: Any, child: Path, where: str) -> tuple[Path, str]:
+    """Where `extends: base` points: a built-in name, or a .yaml/.yml path relative to the
+    directory of the file that names it."""
+    if base in builtin_names():
+        return SCENARIO_DIR / f"{base}.yaml", base
+    if not isinstance(base, str) or not base.strip():
+        got = "an empty name" if base == "" else f"{base!r}"
+        raise ScenarioError([f"{where}: must name a scenario, got {got}; {_builtins_hint()}"])
+    path = Path(base)
+    if path.suffix not in (".yaml", ".yml"):
+        raise ScenarioError([f"{where}: {base!r} is neither a built-in scenario nor a .yaml/.yml file; {_builtins_hint()}"])
+    return (path if path.is_absolute() else child.parent / path), str(path if path.is_absolute() else child.parent / path)
+
+
+def _identity(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except OSError:
+        return str(path.absolute())
+
+
+def _is_scenario(data: Any) -> bool:
+    return isinstance(data, dict) and any(isinstance(k, str) and k in SCENARIO_KEYS for k in data)
+
+
+# --- where a problem is -------------------------------------------------------------------------
+def fmt_loc(loc: tuple) -> str:
+    """`events[3].effects[0].target`: list indices in brackets, fields after dots."""
+    out = ""
+    for x in loc:
+        out += f"[{x}]" if isinstance(x, int) else (f".{x}" if out else str(x))
+    return out or "(document)"
+
+
+class Origins:
+    """Which file, and which path as written there, each part of a merged scenario came from."""
+
+    def __init__(self, label: str):
+        self.top = label
+        self.map: dict[tuple, tuple[str, tuple]] = {(): (label, ())}
+
+    def locate(self, loc: tuple) -> tuple[str, tuple]:
+        for n in range(len(loc), -1, -1):
+            hit = self.map.get(loc[:n])
+            if hit is not None:
+                return hit[0], hit[1] + loc[n:]
+        raise AssertionError("the root always has an origin")
+
+    def at(self, *loc: Any) -> str:
+        """`file: path` of a location in the merged scenario."""
+        label, written = self.locate(tuple(loc))
+        return f"{_shown(label, self.top)}: {fmt_loc(written)}"
+
+    def inherit(self, parent: Origins, data: dict) -> None:
+        for k in data:
+            self.map[(k,)] = parent.locate((k,))
+        self.map.update((p, hit) for p, hit in parent.map.items() if len(p) >= 2)
+
+    def claim(self, path: tuple, label: str) -> None:
+        for p in [p for p in self.map if len(p) > len(path) and p[:len(path)] == path]:
+            del self.map[p]
+        self.map[path] = (label, path)
+
+    def reindex(self, key: str, old: list[int]) -> None:
+        """List `key` now holds the items that were at indices `old`, in that order."""
+        for i in old:
+            self.map[(key, i)] = self.locate((key, i))
+        moved = {p: hit for p, hit in self.map.items() if len(p) >= 2 and p[0] == key and isinstance(p[1], int)}
+        for p in moved:
+            del self.map[p]
+        for j, i in enumerate(old):
+            self.map.update(((key, j) + p[2:], hit) for p, hit in moved.items() if p[1] == i)
+
+
+def _merge(base: dict, over: dict, origins: Origins, label: str, path: tuple = ()) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        here = path + (k,)
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v, origins, label, here)
+        else:
+            out[k] = v
+            origins.claim(here, label)
+    return out
 
 
 def _drop_replaced_distributions(parent: dict, over: dict) -> dict:
@@ -287,116 +554,276 @@ def _drop_replaced_distributions(parent: dict, over: dict) -> dict:
     return {**parent, "parameters": params}
 
 
-def _raw(name_or_path: str, seen: tuple[str, ...] = ()) -> tuple[dict, str]:
-    path, label = _locate(name_or_path)
-    data = _read_yaml(path, label)
-    base = data.pop("extends", None)
-    if base is not None:
-        if not isinstance(base, str) or base in seen:
-            raise ScenarioError([f"{label}: extends: must name another scenario, without cycles"])
-        try:
-            parent, _ = _raw(base, seen + (base,))
-        except ScenarioError as exc:
-            raise ScenarioError([f"{label}: extends: {p}" for p in exc.problems]) from None
-        extra = data.pop("add_events", [])
-        drop = data.pop("drop_events", [])
-        data = _merge(_drop_replaced_distributions(parent, data), data)
-        data["extends"] = base
-        if isinstance(drop, list):
-            unknown = [d for d in drop if d not in {e.get("id") for e in data.get("events", []) if isinstance(e, dict)}]
-            if unknown:
-                raise ScenarioError([f"{label}: drop_events: {', '.join(map(str, unknown))} not among {base}'s events"])
-            data["events"] = [e for e in data.get("events", []) if not (isinstance(e, dict) and e.get("id") in drop)]
-        if isinstance(extra, list):
-            data["events"] = list(data.get("events", [])) + extra
-    return data, label
+def _raw(path: Path, label: str, top: str, seen: tuple[str, ...] = (), via: str | None = None) -> tuple[dict, Origins]:
+    """The file's scenario with its `extends` chain merged in, and where each part came from.
+    `via` is `child: extends` when this file is a parent: if it is no scenario at all, that is
+    the child's problem, said without quoting the file."""
+    data = _read_yaml(path, label, top, via)
+    shown = _shown(label, top)
+    if via is not None and not _is_scenario(data):
+        raise ScenarioError([f"{via}: {label} is not a scenario file"])
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise ScenarioError([f"{shown}: (document): a scenario must be a mapping of fields, got {kind}"])
+    if not _is_scenario(data):
+        raise ScenarioError([f"{shown}: (document): not a scenario file (it has none of the fields of a scenario, "
+                             f"such as name, start_quarter, parameters or extends)"])
+    origins = Origins(label)
+    if "extends" not in data:
+        return data, origins
+    base = data.pop("extends")
+    where = f"{shown}: extends"
+    parent_path, parent_label = _parent(base, path, where)
+    key = _identity(parent_path)
+    if key in seen:
+        raise ScenarioError([f"{where}: {base} is this file or one that extends it (allowed: a chain without cycles)"])
+    if len(seen) > limits.MAX_EXTENDS_DEPTH:
+        raise ScenarioError([f"{where}: the chain of extends is more than {limits.MAX_EXTENDS_DEPTH} scenarios deep "
+                             f"(allowed: at most {limits.MAX_EXTENDS_DEPTH})"])
+    if not parent_path.is_file():
+        raise ScenarioError([f"{where}: {parent_label}: no such file" + ("" if parent_path.exists() else f"; {_builtins_hint()}")])
+    parent, parent_origins = _raw(parent_path, parent_label, top, seen + (key,), via=where)
+    origins.inherit(parent_origins, parent)
+    extra = data.pop("add_events", [])
+    drop = data.pop("drop_events", [])
+    problems = []
+    if not isinstance(extra, list):
+        problems.append(f"{shown}: add_events: must be a list of events")
+    if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
+        problems.append(f"{shown}: drop_events: must be a list of event ids")
+    if problems:
+        raise ScenarioError(problems)
+    data = _merge(_drop_replaced_distributions(parent, data), data, origins, label)
+    data["extends"] = base
+    origins.claim(("extends",), label)
+    events = data.get("events", [])
+    if not isinstance(events, list):
+        return data, origins
+    ids = {e.get("id") for e in events if isinstance(e, dict)}
+    unknown = [f"{shown}: drop_events[{i}]: {d!r} is not an event of {base} (allowed: the ids of its events)"
+               for i, d in enumerate(drop) if d not in ids]
+    if unknown:
+        raise ScenarioError(unknown)
+    kept = [i for i, e in enumerate(events) if not (isinstance(e, dict) and e.get("id") in drop)]
+    origins.reindex("events", kept)
+    for k in range(len(extra)):
+        origins.map[("events", len(kept) + k)] = (label, ("add_events", k))
+    data["events"] = [events[i] for i in kept] + extra
+    return data, origins
 
 
-def _fmt_loc(loc: tuple) -> str:
-    return ".".join(str(x) for x in loc) or "(document)"
+# --- checking ------------------------------------------------------------------------------------
+def _msg(err: dict) -> str:
+    if err["type"] == "missing":
+        return "required field is missing"
+    if err["type"] == "extra_forbidden":
+        return "unknown field (not part of the schema)"
+    return err["msg"].removeprefix("Value error, ")
 
 
-def _problems_from(exc: ValidationError, label: str, prefix: str = "") -> list[str]:
+def _problems_from(exc: ValidationError, at: Any, prefix: tuple = ()) -> list[str]:
     lines = []
     for err in exc.errors(include_url=False):
-        loc = _fmt_loc(tuple(err["loc"]))
-        msg = err["msg"]
-        if err["type"] == "missing":
-            msg = "required field is missing"
-        elif err["type"] == "extra_forbidden":
-            msg = "unknown field (not part of the schema)"
-        lines.append(f"{label}: {prefix}{loc}: {msg}")
+        loc = prefix + tuple(err["loc"])
+        msg = _msg(err)
+        if any(x in ("pipeline", "packaging_pipeline") for x in loc[-3:-1]):
+            msg += " (allowed: [turn ready, amount] pairs of numbers >= 0)"
+        lines.append(f"{at(*loc)}: {msg}")
     return lines
 
 
-def _effect_problems(world: World, effects: list[Effect], where: str) -> list[str]:
+def _param_problems(sc: Scenario, at: Any) -> list[str]:
+    """Each parameter inside its range, each distribution sound and drawing inside the range."""
+    problems: list[str] = []
+    dist_bad = set()
+    for name, par in sc.parameters.items():
+        if par.distribution is not None:
+            found = distribution_problems(name, par.value, par.distribution)
+            if found:
+                dist_bad.add(name)
+                for p in found:  # `distribution.FIELD: why`: located where that field was written
+                    head, _, why = p.partition(": ")
+                    problems.append(f"{at('parameters', name, *head.split('.'))}: {why}")
+    value_bad = set()
+    try:
+        sc.params()
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            if not loc:  # the cross-field check: reported below with both names
+                continue
+            name = loc[0]
+            value_bad.add(name)
+            if name in dist_bad:
+                continue
+            if err["type"] == "missing":
+                problems.append(f"{at('parameters', name)}: required parameter is missing ({describe(name)})")
+            elif err["type"] == "extra_forbidden":
+                problems.append(f"{at('parameters', name)}: unknown parameter (not read by the model)")
+            elif err["type"] == "value_error":
+                problems.append(f"{at('parameters', name, 'value', *loc[1:])}: {_msg(err)}")
+            else:
+                got, kind = err.get("input"), err["type"]
+                what = (f"has {len(got)} items" if kind in ("too_short", "too_long") else
+                        f"{got!r} is out of range" if kind in ("greater_than_equal", "less_than_equal") else _msg(err))
+                problems.append(f"{at('parameters', name, 'value', *loc[1:])}: {what} (allowed: {describe(name)})")
+    ranges: dict[str, tuple[float, float]] = {}
+    for name, par in sc.parameters.items():
+        if name in dist_bad or name in value_bad or name not in Params.model_fields:
+            continue
+        lo_hi = None
+        if _is_number(par.value):
+            lo_hi = (float(par.value), float(par.value))
+        if par.distribution is not None and lo_hi is not None:
+            lo, hi = support(par.distribution, is_integer_parameter(name))
+            allowed = bounds(name)
+            if allowed is not None and not allowed[0] <= lo <= hi <= allowed[1]:
+                ends = "" if math.isfinite(hi) else "; give it a high bound"
+                problems.append(f"{at('parameters', name, 'distribution')}: can draw from {lo:g} to {hi:g}, outside "
+                                f"the parameter's range (allowed: {describe(name)}{ends})")
+                continue
+            lo_hi = (lo, hi)
+        if lo_hi is not None:
+            ranges[name] = lo_hi
+    for lesser, greater in ORDERED:
+        if lesser in ranges and greater in ranges and ranges[lesser][1] > ranges[greater][0]:
+            problems.append(f"{at('parameters', lesser, 'value')}: must not exceed {greater} "
+                            f"({ranges[lesser][1]:g} > {ranges[greater][0]:g}, counting any distribution)")
+    return problems
+
+
+def _numbers(value: Any, path: tuple) -> list[tuple[tuple, float]]:
+    if isinstance(value, BaseModel):
+        return [x for f in type(value).model_fields for x in _numbers(getattr(value, f), path + (f,))]
+    if isinstance(value, dict):
+        return [x for k, v in value.items() for x in _numbers(v, path + (k,))]
+    if isinstance(value, list):
+        return [x for i, v in enumerate(value) for x in _numbers(v, path + (i,))]
+    return [(path, value)] if _is_number(value) else []
+
+
+def _size_problem(x: float) -> str | None:
+    if abs(x) > MAX_STATE_NUMBER:
+        return f"{x:g} is too large for the model (allowed: at most {MAX_STATE_NUMBER:g} in size)"
+    return None
+
+
+def _state_problems(world: World, tier2: set[str], at: Any, prefix: tuple) -> list[str]:
+    """What the state schema allows but the mechanics cannot use: nations outside the roster,
+    numbers too large to compound, and positive fields too close to 0."""
+    problems = []
+    nations = ", ".join(sorted(tier2)) or "none"
+    for actor, field in NATION_MAPS:
+        for nation in getattr(getattr(world, actor), field):
+            if nation not in tier2:
+                problems.append(f"{at(*prefix, actor, field, nation)}: not a Tier-2 nation of this scenario (allowed: {nations})")
+    for path, x in _numbers(world, ()):
+        problem = _size_problem(x)
+        if problem:
+            problems.append(f"{at(*prefix, *path)}: {problem}")
+    states = [((a,), getattr(world, a)) for a in type(world).model_fields if isinstance(getattr(world, a), BaseModel)]
+    for path, state in states + [(("tier2", n), t) for n, t in world.tier2.items()]:
+        for field in type(state).model_fields:
+            if _floor(type(state), field) is not None and getattr(state, field) < MIN_POSITIVE:
+                problems.append(f"{at(*prefix, *path, field)}: {getattr(state, field):g} is too small (allowed: at least {MIN_POSITIVE:g})")
+    return problems
+
+
+def _effect_problems(world: World, effects: list[Effect], tier2: set[str], at: Any, loc: tuple) -> list[str]:
     """Apply the effects to a probe world; one line per effect that does not fit."""
     problems = []
     for j, eff in enumerate(effects):
         try:
+            owner, field, key, _ = _target(world, eff)
             apply_effect(world, eff)
-        except (KeyError, AttributeError, TypeError):
-            problems.append(f"{where}.effects.{j}.target: {eff.target!r} is not a field of the world state")
+        except EffectError as exc:
+            problems.append(f"{at(*loc, 'effects', j, exc.field)}: {exc}")
+            continue
         except ValidationError as exc:
-            problems += [f"{where}.effects.{j}.value: {e['msg']}" for e in exc.errors(include_url=False)]
+            problems += [f"{at(*loc, 'effects', j, 'value')}: {_msg(e)}" for e in exc.errors(include_url=False)]
+            continue
+        new = getattr(owner, field)
+        if any(owner is getattr(world, actor) and field == f for actor, f in NATION_MAPS):
+            strangers = sorted(({key} if key is not None else set(new)) - tier2)
+            if strangers:
+                problems.append(f"{at(*loc, 'effects', j, 'target')}: {', '.join(strangers)} is not a Tier-2 nation of "
+                                f"this scenario (allowed: {', '.join(sorted(tier2))})")
+        for _, x in _numbers(new if key is None else new.get(key), ()):
+            problem = _size_problem(x)
+            if problem:
+                problems.append(f"{at(*loc, 'effects', j, 'value')}: {problem}")
+                break
+        floor = _floor(type(owner), field) if key is None else None
+        if floor is not None and new < MIN_POSITIVE:
+            problems.append(f"{at(*loc, 'effects', j, 'value')}: {new:g} is too small for {eff.target} (allowed: at least {MIN_POSITIVE:g})")
     return problems
 
 
-def _check_semantics(sc: Scenario, label: str) -> list[str]:
-    problems: list[str] = []
-    try:
-        sc.params()
-    except ValidationError as exc:
-        problems += _problems_from(exc, label, "parameters.")
-    for name, par in sc.parameters.items():
-        if isinstance(par.value, float) and not math.isfinite(par.value):
-            problems.append(f"{label}: parameters.{name}.value: must be a finite number")
-        elif par.distribution is not None:
-            problems += [f"{label}: parameters.{name}.{p}" for p in distribution_problems(name, par.value, par.distribution)]
+def _ledger_problems(world: World, before: World, at: Any, loc: tuple) -> list[str]:
+    """An event that adds dies or chips must add them to the ledger too (wargame/integrity.py)."""
+    from wargame.integrity import ledger_problems  # lazy: the session imports it too
+
+    return [f"{at(*loc, 'effects')}: the effects leave a conserved stock out of balance: {p} "
+            f"(allowed: change a stock and its ledger together, e.g. huawei.die_bank with market.cumulative_dies_in)"
+            for p in ledger_problems(world, before)]
+
+
+def _check_semantics(sc: Scenario, at: Any) -> list[str]:
+    problems = _param_problems(sc, at)
+    start = parse_quarter(sc.start_quarter)
+    last = start + sc.turns - 1
+    if last > LAST_YEAR * 4 + 3:
+        problems.append(f"{at('turns')}: {sc.start_quarter} + {sc.turns} turns ends in {format_quarter(last)}, after "
+                        f"{LAST_YEAR}Q4 (allowed: at most {LAST_YEAR * 4 + 3 - start + 1} turns from {sc.start_quarter})")
     tier2 = set(sc.tier2)
     if not tier2:
-        problems.append(f"{label}: initial.tier2: at least one Tier-2 nation is required (e.g. {', '.join(DEFAULT_TIER2)})")
-    for nation in sc.initial.us.diffusion:
-        if nation not in tier2:
-            problems.append(f"{label}: initial.us.diffusion.{nation}: not a Tier-2 nation of this scenario ({', '.join(sorted(tier2))})")
-    for hub in sc.initial.smugglers.routes:
-        if hub not in tier2:
-            problems.append(f"{label}: initial.smugglers.routes.{hub}: not a Tier-2 nation of this scenario ({', '.join(sorted(tier2))})")
-    start = parse_quarter(sc.start_quarter)
+        problems.append(f"{at('initial', 'tier2')}: at least one Tier-2 nation is required (allowed: {', '.join(KNOWN_TIER2)})")
+    for nation in sorted(tier2 - set(KNOWN_TIER2)):
+        problems.append(f"{at('initial', 'tier2', nation)}: not a known Tier-2 nation (allowed: {', '.join(KNOWN_TIER2)})")
+    problems += _state_problems(sc.initial, tier2, at, ("initial",))
     world = sc.start_world()
     for i, ev in sorted(enumerate(sc.events), key=lambda e: parse_quarter(e[1].quarter)):
-        if not start <= parse_quarter(ev.quarter) < start + sc.turns:
-            problems.append(f"{label}: events.{i}.quarter: {ev.quarter} is outside the game ({sc.start_quarter} + {sc.turns} turns)")
-        problems += _effect_problems(world, ev.effects, f"{label}: events.{i}")
+        if not start <= parse_quarter(ev.quarter) <= last:
+            problems.append(f"{at('events', i, 'quarter')}: {ev.quarter} is outside the game ({sc.start_quarter} + {sc.turns} turns)")
+        before = world.model_copy(deep=True)
+        found = _effect_problems(world, ev.effects, tier2, at, ("events", i))
+        problems += found or _ledger_problems(world, before, at, ("events", i))
     for i, rev in enumerate(sc.random_events):
-        problems += _effect_problems(sc.start_world(), rev.effects, f"{label}: random_events.{i}")
-    ids = [e.id for e in sc.events] + [e.id for e in sc.random_events]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(f"{label}: events: id {dup!r} is used more than once (ids must be unique)")
+        world = sc.start_world()
+        found = _effect_problems(world, rev.effects, tier2, at, ("random_events", i))
+        problems += found or _ledger_problems(world, sc.start_world(), at, ("random_events", i))
+    seen: set[str] = set()
+    for key, evs in (("events", sc.events), ("random_events", sc.random_events)):
+        for i, ev in enumerate(evs):
+            if ev.id in seen:
+                problems.append(f"{at(key, i, 'id')}: {ev.id!r} is already the id of another event (ids must be unique)")
+            seen.add(ev.id)
     from wargame.moves import KINDS
 
     for actor, kinds in sc.locks.items():
         if actor not in sc.actors:
-            problems.append(f"{label}: locks.{actor}: unknown actor; actors: {', '.join(sc.actors)}")
+            problems.append(f"{at('locks', actor)}: unknown actor (allowed: {', '.join(sc.actors)})")
         for kind in kinds:
             if kind not in KINDS or kind == "pass":
-                problems.append(f"{label}: locks.{actor}.{kind}: unknown move kind; kinds: {', '.join(k for k in sorted(KINDS) if k != 'pass')}")
+                problems.append(f"{at('locks', actor, kind)}: unknown move kind (allowed: {', '.join(k for k in sorted(KINDS) if k != 'pass')})")
     from policies.registry import POLICY_NAMES  # lazy: policies import the game, not the reverse
 
     for actor, policy in sc.seats.items():
         if actor not in sc.actors:
-            problems.append(f"{label}: seats.{actor}: unknown actor; actors: {', '.join(sc.actors)}")
+            problems.append(f"{at('seats', actor)}: unknown actor (allowed: {', '.join(sc.actors)})")
         elif policy not in POLICY_NAMES:
-            problems.append(f"{label}: seats.{actor}: unknown policy {policy!r}; policies: {', '.join(POLICY_NAMES)}")
+            problems.append(f"{at('seats', actor)}: unknown policy {policy!r} (allowed: {', '.join(POLICY_NAMES)})")
     return problems
 
 
-def scenario_from_dict(data: dict, label: str) -> Scenario:
+def scenario_from_dict(data: dict, label: str, origins: Origins | None = None) -> Scenario:
+    """A checked Scenario from merged data; `origins` says which file each part came from."""
+    at = (origins or Origins(label)).at
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_problems_from(exc, label)) from None
-    problems = _check_semantics(sc, label)
+        raise ScenarioError(_problems_from(exc, at)) from None
+    problems = _check_semantics(sc, at)
     if problems:
         raise ScenarioError(problems)
     return sc
@@ -404,5 +831,6 @@ def scenario_from_dict(data: dict, label: str) -> Scenario:
 
 def load_scenario(name_or_path: str) -> Scenario:
     """A built-in name or a YAML path -> a checked Scenario, or ScenarioError listing every problem."""
-    data, label = _raw(name_or_path)
-    return scenario_from_dict(data, label)
+    path, label = _locate(name_or_path)
+    data, origins = _raw(path, label, label, (_identity(path),))
+    return scenario_from_dict(data, label, origins)

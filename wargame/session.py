@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from wargame.ids import format_quarter, parse_quarter
+from wargame.integrity import ResolutionError, ledger_problems, resolution_problems
 from wargame.model import EVENTS, OBSERVATION, POLICY, WargameModel, stream
 from wargame.moves import AnyMove, Pass, Refusal, parse_move
 from wargame.observation import Observation, observe
@@ -131,25 +132,52 @@ class GameSession:
         if refusal is not None:
             return refusal
         assert move is not None
-        self.moves.append({"turn": self.world.turn + 1, "actor": actor, "move": move.model_dump(mode="json")})
+        entry = {"turn": self.world.turn + 1, "actor": actor, "move": move.model_dump(mode="json")}
         if isinstance(move, Pass):
-            self._phase += 1
-            self._used = set()
-            if self._phase == len(self.actors):
-                self._resolve()
+            if self._phase + 1 == len(self.actors):
+                self._resolve(entry)  # all or nothing: raises ResolutionError and changes nothing
+            else:
+                self.moves.append(entry)
+                self._phase += 1
+                self._used = set()
             return None
+        self.moves.append(entry)
         self.model.by_id[actor].apply(move, self.world, self.model.params)
         self._used.add(move.key())
         if not move.secret:
             self._public.append({"actor": actor, "move": move.model_dump(mode="json")})
         return None
 
-    def _resolve(self) -> None:
-        self.model.step()
+    def _resolve(self, last_pass: dict) -> None:
+        """Adjudicate the quarter and fire the next one's injects, or change nothing.
+
+        The step works on a copy of the world; the session keeps the result only if it passes
+        `resolution_problems`, so a failure never leaves a half-resolved quarter behind."""
+        model, n = self.model, len(self.model.records)
+        before = (model.world, model.flows, model.steps)
+        try:
+            model.step()
+            if not self.is_over:
+                self._fire_events()
+            problems = resolution_problems(self.world, self.scenario.initial, self.timeline[-1])
+            if problems:
+                raise ResolutionError("; ".join(problems))
+        except BaseException as exc:
+            model.world, model.flows, model.steps = before
+            del model.records[n:]
+            for values in model.datacollector.model_vars.values():
+                del values[n:]
+            if isinstance(exc, ResolutionError):
+                raise ResolutionError(f"{self.quarter} could not be resolved, so the game stays before "
+                                      f"{last_pass['actor']}'s pass: {exc}") from None
+            if isinstance(exc, Exception):
+                raise ResolutionError(f"{self.quarter} could not be resolved, so the game stays before "
+                                      f"{last_pass['actor']}'s pass: {exc.__class__.__name__}: {exc}") from exc
+            raise
+        self.moves.append(last_pass)
         self._phase = 0
+        self._used = set()
         self._public = []
-        if not self.is_over:
-            self._fire_events()
 
     def _fire_events(self) -> None:
         """Injects of the quarter now starting (scripted, then random); seen before ordering."""
@@ -166,10 +194,14 @@ class GameSession:
 
     def inject(self, ev: Event) -> None:
         """A facilitator's inject, applied now and written to the move log so replays keep it.
-        Raises KeyError/ValidationError (and changes nothing) if an effect does not fit."""
+        Raises KeyError/ValidationError (and changes nothing) if an effect does not fit, and
+        ValueError if it would break a chip ledger (dies or chips appearing from nowhere)."""
         trial = self.world.model_copy(deep=True)
         for eff in ev.effects:
             apply_effect(trial, eff)
+        broken = ledger_problems(trial, self.scenario.initial)
+        if broken:
+            raise ValueError(f"inject {ev.id}: {broken[0]}; change the matching market.cumulative_* ledger too")
         self.moves.append({"turn": self.world.turn + 1, "actor": "facilitator", "inject": ev.model_dump(mode="json")})
         self._apply_event(ev)
 
@@ -201,7 +233,8 @@ class GameSession:
     def snapshot_hash(self) -> str:
         return hashlib.sha256(canonical_json(self.snapshot()).encode()).hexdigest()
 
-    def save(self, path: str | Path) -> None:
+    def save(self, path: str | Path, force: bool = False) -> None:
+        """Atomic; `force` may replace a symlink, FIFO or read-only file (wargame/safe_write.py)."""
         write_save(path, {
             "scenario_name": self.scenario.name,
             "scenario": self.scenario.model_dump(mode="json"),
@@ -210,34 +243,51 @@ class GameSession:
             "param_draw": self.param_draw,
             "moves": self.moves,
             "snapshot": self.snapshot(),
-        })
+        }, force)
 
     @classmethod
     def load(cls, path: str | Path) -> GameSession:
+        """The game replayed from the file's move log, accepted only if it reproduces the file's
+        snapshot (wargame/verify.py): nothing in the snapshot is trusted."""
+        from wargame.verify import ReplayError, verified_replay
+
         scenario, data = read_save(path)
-        snap = data["snapshot"]
         try:
-            s = cls(scenario, data["seed"], data.get("seats"), _world=World.model_validate(snap["world"]),
-                    param_draw=data.get("param_draw"))
-            s.moves = list(data["moves"])
-            s._phase = int(snap["phase"])
-            s._used = {tuple(k) for k in snap["used"]}
-            s._public = list(snap["public_moves"])
-            s.model.restore_history(list(snap["records"]), snap["flows"])
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise SaveError([f"{path}: snapshot: inconsistent save ({exc.__class__.__name__}: {exc})"]) from None
-        return s
+            return verified_replay(cls, scenario, data, str(path))
+        except ReplayError as exc:
+            raise SaveError([f"{path}: {exc.where}: {exc.reason}"]) from None
 
     @classmethod
     def replay(cls, scenario: Scenario, seed: int, moves: list[dict], seats: dict[str, str] | None = None,
                param_draw: dict[str, float] | None = None) -> GameSession:
-        """Rebuild a game from its scenario, seed, move log (the audit trail) and parameter draw."""
+        """Rebuild a game from its scenario, seed, move log (the audit trail) and parameter draw.
+        Raises ReplayError (a ValueError) naming the first entry that is malformed, out of turn
+        or refused; the log may come from an untrusted file."""
+        from wargame.verify import ReplayError, entry_problem, inject_problem, one_line
+
         s = cls(scenario, seed, seats, param_draw=param_draw)
         for i, entry in enumerate(moves):
-            if "inject" in entry:
-                s.inject(Event.model_validate(entry["inject"]))
-                continue
-            refusal = s.submit(entry["actor"], entry["move"])
+            problem = entry_problem(entry, s.world.turn + 1)
+            if problem:
+                raise ReplayError(i, entry, problem)
+            try:
+                if "inject" in entry:
+                    event = Event.model_validate(entry["inject"])
+                    problem = inject_problem(s.world, event)
+                    if problem:
+                        raise ReplayError(i, entry, f"inject refused: {problem}")
+                    s.inject(event)
+                    continue
+                refusal = s.submit(entry["actor"], entry["move"])
+            except ReplayError:
+                raise
+            except ValidationError as exc:
+                err = exc.errors(include_url=False)[0]
+                where = ".".join(str(x) for x in err["loc"])
+                what = "inject" if "inject" in entry else "move"
+                raise ReplayError(i, entry, f"{what} refused: {where}: {err['msg']}") from None
+            except Exception as exc:  # a bad inject target, or a quarter that cannot be resolved
+                raise ReplayError(i, entry, f"{exc.__class__.__name__}: {one_line(exc)}") from None
             if refusal is not None:
-                raise ValueError(f"move log entry {i} ({entry['actor']}, turn {entry['turn']}): {refusal}")
+                raise ReplayError(i, entry, str(refusal))
         return s

@@ -42,6 +42,9 @@ STANCES: tuple[str, ...] = get_args(Stance)
 TRANSSHIP: tuple[str, ...] = get_args(Transship)
 HUAWEI_GENERATIONS: tuple[str, ...] = get_args(Generation)
 
+# Capacity on its way: exactly [turn ready, amount] pairs, both >= 0 (the mechanics read e[0], e[1]).
+Pipeline = list[Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=2, max_length=2)]]
+
 
 class _State(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -105,13 +108,13 @@ class HuaweiState(_State):
     rd_stock_usd_b: float = Field(0.0, ge=0)
     packaging_capacity_chips: float = Field(ge=0)  # advanced packaging lines, chips/quarter
     packaging_invest_usd_b: float = Field(0.0, ge=0)  # spent each quarter on new lines
-    packaging_pipeline: list[list[float]] = []  # [turn ready, chips/quarter]
+    packaging_pipeline: Pipeline = []  # [turn ready, chips/quarter]
     chip_inventory_h100e: float = Field(0.0, ge=0)  # domestic chips made and not yet sold
 
 
 class SMICState(_State):
     advanced_capacity_wpm: float = Field(ge=0)
-    pipeline: list[list[float]] = []  # [turn ready, wafers/month]
+    pipeline: Pipeline = []  # [turn ready, wafers/month]
     duv_tools: float = Field(ge=0)
     tools_on_order: float = Field(0.0, ge=0)
     ai_yield: float = Field(ge=0, le=1)
@@ -175,8 +178,8 @@ class MarketState(_State):
 
 
 class World(_State):
-    turn: int = 0  # turns resolved so far
-    quarter_index: int  # absolute quarter of the turn being played
+    turn: int = Field(0, ge=0)  # turns resolved so far
+    quarter_index: int = Field(ge=0)  # absolute quarter of the turn being played
     us: USState
     china: ChinaState
     nvidia: NvidiaState

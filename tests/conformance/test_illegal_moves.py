@@ -19,6 +19,7 @@ import pytest
 from conftest import all_seats, finished_game, into_a_quarter, new_session, scenario
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from agents.us import enforcement_bounds
 from wargame import moves as mv
@@ -89,8 +90,13 @@ def fields_of(m, kind: type) -> list[str]:
 
 
 def rebuilt(m, **changes):
-    """The same move with some fields replaced (validated by pydantic, so frozen stays frozen)."""
-    return type(m)(**{**m.model_dump(), **changes})
+    """The same move with some fields replaced, as a move object if pydantic builds one (a
+    non-finite number does not), else as the dict an outside client would send."""
+    body = {**m.model_dump(), **changes}
+    try:
+        return type(m)(**body)
+    except ValidationError:
+        return body
 
 
 NON_FINITE = st.sampled_from([math.nan, math.inf, -math.inf])
@@ -111,10 +117,9 @@ def test_out_of_range_amounts_are_refused(scenario_name, data):
     name = data.draw(st.sampled_from(fields_of(m, float)), label="field")
     listed = [getattr(x, name) for x in legal if x.key() == m.key()]
     lo, hi = min(listed), max(listed)
-    margin = 1e-4 * max(1.0, abs(lo), abs(hi)) + 1e-6
-    bad = data.draw(st.one_of(
-        st.floats(max_value=lo - margin, allow_nan=False),
-        st.floats(min_value=hi + margin, allow_nan=False),
+    bad = data.draw(st.one_of(  # from one ulp past a bound outwards: no tolerance
+        st.floats(max_value=math.nextafter(lo, -math.inf), allow_nan=False),
+        st.floats(min_value=math.nextafter(hi, math.inf), allow_nan=False),
         st.floats(min_value=1e12, max_value=1e300),
         NON_FINITE,
     ), label="value")
@@ -272,9 +277,13 @@ def parse_range(allowed: str) -> tuple[float, float]:
 def test_enforcement_refusal_names_the_range(scenario_name, budget):
     s = at_seat(scenario_name, "us")
     if "set_enforcement" in scenario(scenario_name).locks.get("us", {}):
-        r = assert_refused(s, "us", mv.SetEnforcement(budget_usd_m=budget), reason="locked by the scenario")
+        assert_refused(s, "us", {"kind": "set_enforcement", "actor": "us", "budget_usd_m": budget})
         return
     lo, hi = enforcement_bounds(s.world, s.model.params)
+    if not math.isfinite(budget):  # no move object holds a non-finite number; a client's dict is refused
+        r = assert_refused(s, "us", {"kind": "set_enforcement", "actor": "us", "budget_usd_m": budget}, reason="budget_usd_m")
+        assert "finite" in r.reason
+        return
     r = assert_refused(s, "us", mv.SetEnforcement(budget_usd_m=budget), reason="budget_usd_m")
     assert "out of bounds" in r.reason
     assert r.allowed.startswith("budget_usd_m:")

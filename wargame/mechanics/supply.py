@@ -165,7 +165,7 @@ def produce_chips(w: World, p: Params, q: dict) -> None:
     leftover = pool - chips * dpp
     scrapped = leftover * p.die_obsolescence_per_quarter
     hw.die_bank = max(0.0, leftover - scrapped)
-    hw.hbm_stock += usable_hbm - chips * stacks  # unused HBM goes back to stock
+    hw.hbm_stock = max(0.0, hw.hbm_stock + (usable_hbm - chips * stacks))  # unused HBM back to stock (no -1e-11 dust)
     market.cumulative_dies_packaged += chips * dpp
     market.cumulative_dies_scrapped += scrapped
     market.cumulative_chips_packaged += chips
