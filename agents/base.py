@@ -8,6 +8,7 @@ the same specs, so what is listed is exactly what validates.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -79,7 +80,12 @@ class Spec:
 
     @property
     def kind(self) -> str:
-        return self.cls.model_fields["kind"].default
+        return kind_of(self.cls)
+
+
+@functools.cache
+def kind_of(cls: type[AnyMove]) -> str:
+    return cls.model_fields["kind"].default
 
 
 class ActorAgent(mesa.Agent):
@@ -100,14 +106,21 @@ class ActorAgent(mesa.Agent):
         raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------------------
-    def open_specs(self, world: World, p: Params) -> list[Spec]:
-        """The actor's specs, with any kind the scenario locks (a policy assumption) closed."""
+    def open_specs(self, world: World, p: Params, token: object = None) -> list[Spec]:
+        """The actor's specs, with any kind the scenario locks (a policy assumption) closed.
+        With a `token` (the session's change counter) the answer is reused until it changes."""
+        memo = getattr(self, "_specs_memo", None)
+        if token is not None and memo is not None and memo[0] == token and memo[1] is world:
+            return memo[2]
         locks = {k: lock for k, lock in self.model.scenario.locks.get(self.actor_id, {}).items()
                  if lock.active(world.quarter_index)}
-        if not locks:
-            return self.specs(world, p)
-        return [Spec(s.cls, s.fixed, s.fields, f"locked by the scenario: {locks[s.kind].reason}") if s.kind in locks else s
-                for s in self.specs(world, p)]
+        specs = self.specs(world, p)
+        if locks:
+            specs = [Spec(s.cls, s.fixed, s.fields, f"locked by the scenario: {locks[s.kind].reason}") if s.kind in locks else s
+                     for s in specs]
+        if token is not None:
+            self._specs_memo = (token, world, specs)
+        return specs
 
     def state(self, world: World):
         return world.actor_state(self.actor_id)
@@ -115,10 +128,10 @@ class ActorAgent(mesa.Agent):
     def _build(self, spec: Spec, values: dict) -> AnyMove:
         return spec.cls(**spec.fixed, **values, actor=self.actor_id)
 
-    def legal_moves(self, world: World, p: Params, used: set[tuple[str, str]]) -> list[AnyMove]:
+    def legal_moves(self, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> list[AnyMove]:
         """Sorted, unique moves that validate now; always includes `pass`."""
         out: dict[str, AnyMove] = {}
-        for spec in self.open_specs(world, p):
+        for spec in self.open_specs(world, p, token):
             if spec.unavailable:
                 continue
             names = list(spec.fields)
@@ -130,13 +143,53 @@ class ActorAgent(mesa.Agent):
         out[Pass(actor=self.actor_id).model_dump_json()] = Pass(actor=self.actor_id)
         return [out[k] for k in sorted(out)]
 
-    def check(self, move: AnyMove, world: World, p: Params, used: set[tuple[str, str]]) -> Refusal | None:
+    def fit(self, move: AnyMove, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> AnyMove | None:
+        """The move with each amount clamped into its legal range, or None if no move of its kind
+        and target may be made now: exactly what scanning `legal_moves` for the same key would
+        give (tests/conformance/test_fit.py), without building every listed move."""
+        key = move.key()
+        if key in used:
+            return None
+        if isinstance(move, Pass):
+            return Pass(actor=move.actor)
+        tf = move.target_field
+        options: dict[str, list] = {}
+        specs = self.open_specs(world, p, token)
+        for spec in specs:
+            if spec.kind != move.kind or spec.unavailable:
+                continue
+            if tf is not None and (tf not in spec.fixed or str(spec.fixed[tf]) != key[1]):
+                continue
+            grids = {n: d.grid() for n, d in spec.fields.items()}
+            if any(len(g) == 0 for g in grids.values()):
+                continue  # nothing of this spec is listed
+            for name, value in spec.fixed.items():
+                options.setdefault(name, []).append(value)
+            for name, grid in grids.items():
+                options.setdefault(name, []).extend(grid)
+        if not options and not any(s.kind == move.kind and not s.unavailable and not s.fields and not s.fixed
+                                   for s in specs):
+            return None
+        data = move.model_dump()
+        for name, value in data.items():
+            if name in ("kind", "actor"):
+                continue
+            listed = options.get(name, [type(move).model_fields[name].default])
+            if value in listed:
+                continue
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in [*listed, value]):
+                data[name] = float(min(max(value, min(listed)), max(listed)))
+            else:
+                return None
+        return type(move)(**data)
+
+    def check(self, move: AnyMove, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> Refusal | None:
         """None if the move may be applied now, else what is wrong and what is allowed."""
         if move.actor != self.actor_id:
             return Refusal(reason=f"move is for {move.actor!r}, not {self.actor_id!r}", allowed=f"actor={self.actor_id}")
         if isinstance(move, Pass):
             return None
-        specs = self.open_specs(world, p)
+        specs = self.open_specs(world, p, token)
         kinds = sorted({s.kind for s in specs if not s.unavailable} | {"pass"})
         same_kind = [s for s in specs if s.kind == move.kind]
         if not same_kind:

@@ -399,11 +399,12 @@ class Doctrine:
         key = (obs.actor, obs.turn, obs.quarter)
         if self._cache is None or self._cache[0] != key:  # plan once per quarter, on the quarter's dice
             self._cache = (key, self.plan(obs, Dice(obs.dice_seed)))
+        fit = getattr(legal, "fit", None)  # a session's LegalMoves fits without listing every move
         for wanted in self._cache[1]:
-            move = fit_to_legal(wanted, legal)
+            move = fit(wanted) if fit is not None else fit_to_legal(wanted, legal)
             if move is not None:
                 return move
-        return next(m for m in legal if m.kind == "pass")
+        return legal.pass_move if fit is not None else next(m for m in legal if m.kind == "pass")
 
 
 def doctrine_for(actor: str) -> Doctrine:

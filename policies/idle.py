@@ -16,4 +16,6 @@ class IdlePolicy:
     name = "idle"
 
     def decide(self, obs: Observation, legal: list[AnyMove], rng: np.random.Generator) -> AnyMove:
+        if hasattr(legal, "pass_move"):  # a session's LegalMoves: no need to list every move
+            return legal.pass_move
         return next(m for m in legal if m.kind == "pass")

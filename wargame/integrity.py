@@ -71,7 +71,7 @@ def resolution_problems(world: World, initial: World, record: dict) -> list[str]
     except ValidationError as exc:
         return [f"world.{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e.get('input')!r})"
                 for e in exc.errors(include_url=False)[:3]]
-    bad = _non_finite(dump, "world") or _non_finite(record, "record")
+    bad = _non_finite(record, "record")  # the world's own schema already refuses NaN and infinity
     if bad:
         return [f"{bad} (every number must be finite)"]
     return ledger_problems(world, initial)

@@ -45,6 +45,9 @@ class WargameModel(mesa.Model):
         self.world: World = world if world is not None else scenario.start_world()
         self.actors: tuple[str, ...] = scenario.actors
         self.by_id: dict[str, ActorAgent] = {a: agent_class(a)(self, a) for a in self.actors}
+        # Mesa 3.3 keeps a class-level id counter per model (mesa.Agent._ids, Mesa issue 3179), which
+        # holds every model ever built alive; all our agents exist by now, so drop this model's entry.
+        mesa.Agent._ids.pop(self, None)
         self.records: list[dict] = []
         self.flows: dict = {}
         keys = list(CONTRACT_KEYS) + list(EXTRA_KEYS)

@@ -11,6 +11,7 @@ because a number was typed in (H3 vs H4).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -62,6 +63,12 @@ def sees_truth(observer: str, key: str) -> bool:
     return observer == owner
 
 
+@functools.lru_cache(maxsize=256)
+def _visible_keys(observer: str, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The record's keys the observer sees the truth of (the same every quarter)."""
+    return tuple(k for k in keys if sees_truth(observer, k))
+
+
 def _public_view(world: World, observer: str) -> dict:
     out: dict = {}
     for actor, fields in PUBLIC_FIELDS.items():
@@ -111,8 +118,8 @@ def observe(
     world: World, p: Params, observer: str, last: dict, public_moves: list[dict],
     rng: np.random.Generator, quarter: str, dice_seed: int = 0,
 ) -> Observation:
-    visible = {k: v for k, v in last.items() if sees_truth(observer, k)}
-    return Observation(
+    visible = {k: last[k] for k in _visible_keys(observer, tuple(last))}
+    return Observation.model_construct(  # built from checked state: validating it again costs a third of observing
         actor=observer,
         turn=world.turn + 1,
         quarter=quarter,
@@ -120,7 +127,7 @@ def observe(
         public=_public_view(world, observer),
         last_record=visible,
         estimates=_estimates(world, p, observer, last, rng),
-        moves_this_turn=[m for m in public_moves if m["actor"] != observer],
+        moves_this_turn=[{**m, "move": dict(m["move"])} for m in public_moves if m["actor"] != observer],  # copies: a bot cannot edit the log
         news=list(world.news),
         dice_seed=dice_seed,
     )

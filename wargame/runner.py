@@ -21,7 +21,7 @@ def play_phase(session: GameSession, actor: str, policy) -> None:
     """One seat's orders for the quarter, ending with its pass."""
     obs = session.observe(actor)
     for _ in range(MAX_ORDERS_PER_TURN + 1):
-        legal = session.legal_moves(actor)
+        legal = session.legal(actor)
         move = policy.decide(obs, legal, session.policy_rng(actor))
         refusal = session.submit(actor, move)
         if refusal is not None:

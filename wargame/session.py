@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from wargame.ids import format_quarter, parse_quarter
 from wargame.integrity import ResolutionError, ledger_problems, resolution_problems
+from wargame.legal import LazyGenerator, LegalMoves
 from wargame.model import EVENTS, OBSERVATION, POLICY, WargameModel, stream
 from wargame.moves import AnyMove, Pass, Refusal, parse_move
 from wargame.observation import Observation, observe
@@ -44,6 +45,8 @@ class GameSession:
         self.moves: list[dict] = []
         self._phase = 0
         self._used: set[tuple[str, str]] = set()
+        self._epoch = 0  # bumped by every change, so LegalMoves and vouched moves know they are stale
+        self._vouched: dict[int, AnyMove] = {}
         self._public: list[dict] = []
         if _world is None:
             self._fire_events()
@@ -97,11 +100,38 @@ class GameSession:
             return [Pass(actor=actor)] if actor == self.current_actor else []
         return self.model.by_id[actor].legal_moves(self.world, self.model.params, self._used)
 
+    def legal(self, actor: str) -> LegalMoves:
+        """The legal moves as a lazy sequence with `fit`: what the runner hands a policy."""
+        self._known(actor)
+        return LegalMoves(self, actor)
+
+    def fit(self, actor: str, move: AnyMove) -> AnyMove | None:
+        """`move` clamped into the legal bounds now, or None: the same answer as scanning
+        legal_moves(actor) for its kind and target, without listing them."""
+        self._known(actor)
+        if actor != self.current_actor:
+            return None
+        if len(self._used) >= MAX_ORDERS_PER_TURN:
+            return Pass(actor=actor) if isinstance(move, Pass) else None
+        return self.model.by_id[actor].fit(move, self.world, self.model.params, self._used, self._epoch)
+
+    def _vouch(self, *moves: AnyMove) -> None:
+        """These move objects were found legal at this instant; submit may skip re-checking them."""
+        for m in moves:
+            self._vouched[id(m)] = m
+
+    def _changed(self) -> None:
+        """The session moved on: every earlier answer about legality is stale."""
+        self._epoch += 1
+        self._vouched.clear()
+
     def policy_rng(self, actor: str):
         """The seat's own dice for its next decision, independent of every other stream and
-        keyed by how many orders it has given this quarter, so a resumed quarter continues alike."""
+        keyed by how many orders it has given this quarter, so a resumed quarter continues alike.
+        Built on first use (most decisions never roll)."""
         given = len(self._used) if actor == self.current_actor else 0
-        return stream(self.seed, POLICY, self.world.turn, self.actors.index(actor), given)
+        key = (self.seed, POLICY, self.world.turn, self.actors.index(actor), given)
+        return LazyGenerator(lambda: stream(*key))
 
     # -- acting ----------------------------------------------------------------------------
     def check(self, actor: str, move: AnyMove | dict) -> tuple[AnyMove | None, Refusal | None]:
@@ -124,6 +154,8 @@ class GameSession:
             return move, Refusal(reason=f"it is {self.current_actor}'s turn to order, not {actor}'s", allowed=f"wait for {self.current_actor}")
         if len(self._used) >= MAX_ORDERS_PER_TURN and not isinstance(move, Pass):
             return move, Refusal(reason=f"{MAX_ORDERS_PER_TURN} orders already given this quarter", allowed="pass")
+        if self._vouched.get(id(move)) is move:
+            return move, None  # this very object was listed or fitted as legal since the last change
         return move, self.model.by_id[actor].check(move, self.world, self.model.params, self._used)
 
     def submit(self, actor: str, move: AnyMove | dict) -> Refusal | None:
@@ -132,6 +164,7 @@ class GameSession:
         if refusal is not None:
             return refusal
         assert move is not None
+        self._changed()
         entry = {"turn": self.world.turn + 1, "actor": actor, "move": move.model_dump(mode="json")}
         if isinstance(move, Pass):
             if self._phase + 1 == len(self.actors):
@@ -199,6 +232,7 @@ class GameSession:
         trial = self.world.model_copy(deep=True)
         for eff in ev.effects:
             apply_effect(trial, eff)
+        self._changed()
         broken = ledger_problems(trial, self.scenario.initial)
         if broken:
             raise ValueError(f"inject {ev.id}: {broken[0]}; change the matching market.cumulative_* ledger too")

@@ -1,0 +1,75 @@
+"""What a seat may order now, handed to its policy without building what it will not read.
+
+`LegalMoves` is a sequence of every legal move, listed only if the policy iterates it (a
+random bot does); a doctrine instead asks `fit(move)` for the few moves it wants, which checks
+them against the actor's bounds directly. Moves it hands out are vouched for until the session
+changes, so `submit` need not validate them a second time. `LazyGenerator` is a seat's dice,
+built only when the policy first rolls them (most decisions never do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from wargame.moves import AnyMove, Pass
+
+if TYPE_CHECKING:
+    from wargame.session import GameSession
+
+
+class LegalMoves(Sequence):
+    """The legal moves of `actor` at this instant of `session` (a Sequence of moves)."""
+
+    def __init__(self, session: GameSession, actor: str):
+        self._session, self.actor = session, actor
+        self._epoch = session._epoch
+        self._listed: list[AnyMove] | None = None
+
+    def _moves(self) -> list[AnyMove]:
+        if self._listed is None or self._epoch != self._session._epoch:
+            self._epoch = self._session._epoch
+            self._listed = self._session.legal_moves(self.actor)
+            self._session._vouch(*self._listed)
+        return self._listed
+
+    def __len__(self) -> int:
+        return len(self._moves())
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._moves()[i]
+
+    def __iter__(self) -> Iterator[AnyMove]:
+        return iter(self._moves())
+
+    def __contains__(self, move: object) -> bool:
+        return move in self._moves()
+
+    @property
+    def pass_move(self) -> AnyMove:
+        return Pass(actor=self.actor)
+
+    def fit(self, move: AnyMove) -> AnyMove | None:
+        """The move with its amounts clamped into the legal range, or None if not allowed now."""
+        fitted = self._session.fit(self.actor, move)
+        if fitted is not None:
+            self._session._vouch(fitted)
+        return fitted
+
+
+class LazyGenerator:
+    """A numpy Generator for one stream, created on first use: the same draws as building it
+    up front, without paying for a seed sequence the policy never rolls."""
+
+    __slots__ = ("_make", "_rng")
+
+    def __init__(self, make: Any):
+        self._make = make
+        self._rng: np.random.Generator | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._rng is None:
+            self._rng = self._make()
+        return getattr(self._rng, name)
