@@ -32,6 +32,10 @@ class Choice:
     def grid(self) -> tuple:
         return self.values
 
+    @property
+    def empty(self) -> bool:
+        return not self.values
+
     def describe(self) -> str:
         vals = ", ".join(str(v) for v in self.values)
         return f"one of {vals}" + (f" ({self.why})" if self.why else "")
@@ -51,6 +55,8 @@ class Amount:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             return False
         return self.lo <= v <= self.hi
+
+    empty = False  # an amount always lists at least its lower bound
 
     def grid(self) -> tuple:
         """The bounds themselves plus short, rounded points strictly between them."""
@@ -128,10 +134,35 @@ class ActorAgent(mesa.Agent):
     def _build(self, spec: Spec, values: dict) -> AnyMove:
         return spec.cls(**spec.fixed, **values, actor=self.actor_id)
 
+    def _listed_specs(self, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> list[Spec]:
+        """Specs that list at least one move now (open, every field has a value, not yet ordered)."""
+        out = []
+        for spec in self.open_specs(world, p, token):
+            if spec.unavailable or any(d.empty for d in spec.fields.values()):
+                continue
+            tf = spec.cls.target_field
+            if (spec.kind, str(spec.fixed[tf]) if tf in spec.fixed else "") in used:
+                continue
+            out.append(spec)
+        return out
+
+    def listed_kinds(self, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> list[str]:
+        """The kinds (other than pass) that legal_moves would list, sorted."""
+        return sorted({s.kind for s in self._listed_specs(world, p, used, token)})
+
+    def moves_of_kind(self, kind: str, world: World, p: Params, used: set[tuple[str, str]],
+                      token: object = None) -> list[AnyMove]:
+        """legal_moves restricted to one kind, in the same order, without building the others."""
+        specs = [s for s in self._listed_specs(world, p, used, token) if s.kind == kind]
+        return self._list(specs, used)
+
     def legal_moves(self, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> list[AnyMove]:
         """Sorted, unique moves that validate now; always includes `pass`."""
+        return self._list(self.open_specs(world, p, token), used, with_pass=True)
+
+    def _list(self, specs: list[Spec], used: set[tuple[str, str]], with_pass: bool = False) -> list[AnyMove]:
         out: dict[str, AnyMove] = {}
-        for spec in self.open_specs(world, p, token):
+        for spec in specs:
             if spec.unavailable:
                 continue
             names = list(spec.fields)
@@ -140,7 +171,8 @@ class ActorAgent(mesa.Agent):
                 if move.key() in used:
                     continue
                 out[move.model_dump_json()] = move
-        out[Pass(actor=self.actor_id).model_dump_json()] = Pass(actor=self.actor_id)
+        if with_pass:
+            out[Pass(actor=self.actor_id).model_dump_json()] = Pass(actor=self.actor_id)
         return [out[k] for k in sorted(out)]
 
     def fit(self, move: AnyMove, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> AnyMove | None:
@@ -160,9 +192,9 @@ class ActorAgent(mesa.Agent):
                 continue
             if tf is not None and (tf not in spec.fixed or str(spec.fixed[tf]) != key[1]):
                 continue
-            grids = {n: d.grid() for n, d in spec.fields.items()}
-            if any(len(g) == 0 for g in grids.values()):
+            if any(d.empty for d in spec.fields.values()):
                 continue  # nothing of this spec is listed
+            grids = {n: d.grid() for n, d in spec.fields.items()}
             for name, value in spec.fixed.items():
                 options.setdefault(name, []).append(value)
             for name, grid in grids.items():

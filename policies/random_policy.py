@@ -17,6 +17,12 @@ class RandomPolicy:
         self.p_pass = p_pass
 
     def decide(self, obs: Observation, legal: list[AnyMove], rng: np.random.Generator) -> AnyMove:
+        if hasattr(legal, "of_kind"):  # a session's LegalMoves: build only the kind drawn (same dice)
+            kinds = legal.kinds()
+            if not kinds or rng.random() < self.p_pass:
+                return legal.pass_move
+            options = legal.of_kind(kinds[int(rng.integers(len(kinds)))])
+            return options[int(rng.integers(len(options)))]
         passes = [m for m in legal if m.kind == "pass"]
         others = [m for m in legal if m.kind != "pass"]
         if not others or rng.random() < self.p_pass:

@@ -47,6 +47,16 @@ class LegalMoves(Sequence):
     def __contains__(self, move: object) -> bool:
         return move in self._moves()
 
+    def kinds(self) -> list[str]:
+        """The kinds other than pass that are listed now, sorted."""
+        return self._session.listed_kinds(self.actor)
+
+    def of_kind(self, kind: str) -> list[AnyMove]:
+        """The listed moves of one kind, in listing order, without building the rest."""
+        moves = self._session.moves_of_kind(self.actor, kind)
+        self._session._vouch(*moves)
+        return moves
+
     @property
     def pass_move(self) -> AnyMove:
         return Pass(actor=self.actor)

@@ -115,6 +115,19 @@ class GameSession:
             return Pass(actor=actor) if isinstance(move, Pass) else None
         return self.model.by_id[actor].fit(move, self.world, self.model.params, self._used, self._epoch)
 
+    def listed_kinds(self, actor: str) -> list[str]:
+        """The kinds other than pass that legal_moves(actor) lists now, sorted."""
+        self._known(actor)
+        if actor != self.current_actor or len(self._used) >= MAX_ORDERS_PER_TURN:
+            return []
+        return self.model.by_id[actor].listed_kinds(self.world, self.model.params, self._used, self._epoch)
+
+    def moves_of_kind(self, actor: str, kind: str) -> list[AnyMove]:
+        """legal_moves(actor) restricted to one kind (other than pass), in the same order."""
+        if kind not in self.listed_kinds(actor):
+            return []
+        return self.model.by_id[actor].moves_of_kind(kind, self.world, self.model.params, self._used, self._epoch)
+
     def _vouch(self, *moves: AnyMove) -> None:
         """These move objects were found legal at this instant; submit may skip re-checking them."""
         for m in moves:
@@ -178,7 +191,7 @@ class GameSession:
         self.model.by_id[actor].apply(move, self.world, self.model.params)
         self._used.add(move.key())
         if not move.secret:
-            self._public.append({"actor": actor, "move": move.model_dump(mode="json")})
+            self._public.append({"actor": actor, "move": dict(entry["move"])})
         return None
 
     def _resolve(self, last_pass: dict) -> None:

@@ -82,3 +82,15 @@ def test_a_vouched_move_goes_stale_when_the_session_changes():
     assert s.submit("china", spend) is None
     refusal = s.submit("china", biggest)  # fitted (and vouched) before the budget went
     assert refusal is not None and "usd_b" in refusal.reason
+
+
+@given(data=st.data())
+def test_kinds_and_moves_of_a_kind_match_the_listing(scenario_name, data):
+    blobs = positions(scenario_name)
+    s = pickle.loads(blobs[data.draw(st.integers(0, len(blobs) - 1), label="position")])
+    actor = data.draw(st.sampled_from([s.current_actor] * 3 + list(s.actors)), label="actor")
+    listed = s.legal_moves(actor)
+    others = [m for m in listed if m.kind != "pass"]
+    assert s.listed_kinds(actor) == sorted({m.kind for m in others})
+    for kind in s.listed_kinds(actor):
+        assert s.moves_of_kind(actor, kind) == [m for m in others if m.kind == kind]
