@@ -185,35 +185,36 @@ class ActorAgent(mesa.Agent):
         if isinstance(move, Pass):
             return Pass(actor=move.actor)
         tf = move.target_field
-        options: dict[str, list] = {}
         specs = self.open_specs(world, p, token)
-        for spec in specs:
-            if spec.kind != move.kind or spec.unavailable:
-                continue
-            if tf is not None and (tf not in spec.fixed or str(spec.fixed[tf]) != key[1]):
-                continue
-            if any(d.empty for d in spec.fields.values()):
-                continue  # nothing of this spec is listed
-            grids = {n: d.grid() for n, d in spec.fields.items()}
-            for name, value in spec.fixed.items():
-                options.setdefault(name, []).append(value)
-            for name, grid in grids.items():
-                options.setdefault(name, []).extend(grid)
-        if not options and not any(s.kind == move.kind and not s.unavailable and not s.fields and not s.fixed
-                                   for s in specs):
+        matching = [spec for spec in specs
+                    if spec.kind == move.kind and not spec.unavailable
+                    and (tf is None or (tf in spec.fixed and str(spec.fixed[tf]) == key[1]))
+                    and not any(d.empty for d in spec.fields.values())]  # an empty field lists nothing
+        if not matching:
             return None
-        data = move.model_dump()
+        data = dict(move.__dict__)
+        changed = False
         for name, value in data.items():
             if name in ("kind", "actor"):
                 continue
-            listed = options.get(name, [type(move).model_fields[name].default])
+            domains = [s.fields[name] for s in matching if name in s.fields]
+            if len(matching) == 1 and len(domains) == 1 and isinstance(domains[0], Amount):
+                a = domains[0]  # its grid runs from lo to hi (or is lo alone): clamp without building it
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    return None
+                if value not in (a.lo, a.hi) and not a.lo <= value <= a.hi or not a.hi > a.lo and value != a.lo:
+                    data[name], changed = float(min(max(value, a.lo), a.hi if a.hi > a.lo else a.lo)), True
+                continue
+            listed = [s.fixed[name] for s in matching if name in s.fixed] + [x for d in domains for x in d.grid()]
+            if not listed and not any(name in s.fixed or name in s.fields for s in matching):
+                listed = [type(move).model_fields[name].default]
             if value in listed:
                 continue
-            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in [*listed, value]):
-                data[name] = float(min(max(value, min(listed)), max(listed)))
+            if listed and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in [*listed, value]):
+                data[name], changed = float(min(max(value, min(listed)), max(listed))), True
             else:
                 return None
-        return type(move)(**data)
+        return type(move)(**data) if changed else move
 
     def check(self, move: AnyMove, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> Refusal | None:
         """None if the move may be applied now, else what is wrong and what is allowed."""

@@ -1,0 +1,97 @@
+"""Monte Carlo throughput: the same baseline game (doctrine seats) played
+(a) in one process, (b) through `mesa.batch_run` with 2 processes, (c) through
+`wargame mc --workers 2` with MLflow tracking on (and once with --no-track, for tracking's share).
+
+Run: .venv/bin/python benchmarks/mc_throughput.py [--runs N] [--json]
+Prints figures and ratios; it asserts nothing. Targets on a 2-core machine (issue 8):
+c >= 167 games/s, c/b >= 1.3, c/(2a) >= 0.85, tracking <= 10 % of wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mesa.batchrunner import batch_run
+
+from wargame.batch import PlayedGame, cached_scenario
+from wargame.runner import make_seats, play
+from wargame.session import GameSession
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def single(runs: int) -> float:
+    """Games per second in this process (the scenario loaded once, as every runner does)."""
+    sc = cached_scenario("baseline")
+    t = time.perf_counter()
+    for seed in range(runs):
+        s = GameSession(sc, seed)
+        play(s, make_seats(s))
+    return runs / (time.perf_counter() - t)
+
+
+def through_batch_run(runs: int) -> float:
+    t = time.perf_counter()
+    batch_run(PlayedGame, {"scenario": "baseline", "seed": range(runs)}, number_processes=2,
+              max_steps=1000, display_progress=False)
+    return runs / (time.perf_counter() - t)
+
+
+def through_mc(runs: int, track: bool, tmp: Path) -> dict:
+    out = tmp / ("mc_track" if track else "mc_notrack")
+    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{tmp / 'mlflow.db'}"}
+    cmd = [sys.executable, "-m", "wargame", "mc", "--runs", str(runs), "--workers", "2", "--out", str(out), "--json"]
+    if not track:
+        cmd.append("--no-track")
+    t = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    wall = time.perf_counter() - t
+    if done.returncode != 0:
+        raise SystemExit(f"wargame mc failed ({done.returncode}): {done.stderr.strip()}")
+    data = json.loads(done.stdout)
+    return {"wall_s": wall, "games_per_s": runs / wall, "reported": data}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    a = single(max(10, args.runs // 10))
+    b = through_batch_run(args.runs)
+    with tempfile.TemporaryDirectory() as d:
+        tracked = through_mc(args.runs, True, Path(d))
+        untracked = through_mc(args.runs, False, Path(d))
+    c = tracked["games_per_s"]
+    out = {
+        "runs": args.runs,
+        "single_games_per_s": round(a, 2),
+        "batch_run_games_per_s": round(b, 2),
+        "mc_games_per_s": round(c, 2),
+        "ratio_vs_batch_run": round(c / b, 3),
+        "parallel_efficiency": round(c / (2 * a), 3),
+        "tracking_share": round(max(0.0, tracked["wall_s"] - untracked["wall_s"]) / tracked["wall_s"], 3),
+        "rss_mb_per_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+    }
+    if args.json:
+        print(json.dumps(out, sort_keys=True))
+        return
+    print(f"(a) one process      : {a:7.1f} games/s ({1000 / a:.1f} ms/game)")
+    print(f"(b) mesa.batch_run x2: {b:7.1f} games/s")
+    print(f"(c) wargame mc x2    : {c:7.1f} games/s (tracking on; {untracked['games_per_s']:.1f} without)")
+    print(f"c/b {out['ratio_vs_batch_run']:.2f} (target >= 1.3); efficiency c/2a {out['parallel_efficiency']:.2f} "
+          f"(target >= 0.85); tracking {100 * out['tracking_share']:.1f} % of wall time (target <= 10 %)")
+    print(f"largest child's peak RSS: {out['rss_mb_per_worker']} MB; 10,000 games would take "
+          f"{10000 / c:.0f} s with (c) (target <= 60 s)")
+
+
+if __name__ == "__main__":
+    main()
