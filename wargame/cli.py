@@ -171,6 +171,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"state hash {session.state_hash()}")
         if args.save:
             print(f"saved to {args.save}")
+    if args.track:
+        from wargame.mc.command import track_run
+
+        track_run(session)
     return 0
 
 
@@ -196,6 +200,16 @@ def cmd_effects(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mc(args: argparse.Namespace) -> int:
+    from wargame.mc.command import run_mc
+    from wargame.mc.experiment import McError
+
+    try:
+        return run_mc(args)
+    except McError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="wargame", description="Chip-war wargame: the US-China contest over AI chips.")
     limit_help = (f"refuse scenario and save files larger than MB megabytes "
@@ -219,6 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
     r.add_argument("--sample-params", action="store_true", help="draw every parameter that has a distribution from the seed")
     r.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    r.add_argument("--track", action="store_true", help="log the game to MLflow (per-turn metrics, the save as an artifact)")
     r.set_defaults(func=cmd_run)
     c = sub.add_parser("calibrate", help="compare the historical scenario with the public record")
     c.add_argument("--seeds", type=int, default=32, help="seeds to run (default 32)")
@@ -231,6 +246,26 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
     e.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     e.set_defaults(func=cmd_effects)
+    m = sub.add_parser("mc", help="Monte Carlo: many games in parallel, Parquet results, MLflow tracking")
+    m.add_argument("--scenario", help="built-in name or path to a YAML file (default: baseline)")
+    m.add_argument("--runs", type=int, help="games per arm (default 100)")
+    m.add_argument("--seed", type=int, help="experiment seed; run i plays game seed SEED*1000003+i (default 0)")
+    m.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
+    m.add_argument("--seat", action="append", default=[], metavar="ACTOR=POLICY", help="who plays a seat in every arm")
+    m.add_argument("--compare", metavar="ACTOR=P1,P2,...", help="one arm per policy of that seat (same seeds and draws)")
+    m.add_argument("--compare-scenarios", metavar="S1,S2,...", help="one arm per scenario (same seeds and draws)")
+    m.add_argument("--sample-params", action="store_true", help="each run draws its parameters from the distributions")
+    m.add_argument("--lhs", action="store_true", help="with --sample-params: a Latin hypercube across the runs")
+    m.add_argument("--from-save", metavar="FILE", help="every run continues this saved game with its own future dice")
+    m.add_argument("--out", metavar="DIR", help="results directory (default runs/mc/<UTC timestamp>)")
+    m.add_argument("--resume", metavar="DIR", help="finish a killed experiment: play only its missing chunks")
+    m.add_argument("--no-track", action="store_true", help="do not log to MLflow")
+    m.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    m.add_argument("--executor", choices=("local", "dask"), default="local", help="local forked processes (default) or dask")
+    m.add_argument("--scheduler", metavar="ADDR", help="dask scheduler address (with --executor dask)")
+    m.add_argument("--chunk-size", type=int, help=argparse.SUPPRESS)
+    m.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
+    m.set_defaults(func=cmd_mc)
     return ap
 
 

@@ -30,6 +30,16 @@ class _Latest:
         return self.model.records[-1][self.key]
 
 
+class RecordCollector(mesa.DataCollector):
+    """Mesa's DataCollector, filled straight from each quarter's record: the values are plain
+    numbers and strings, so the deep copy Mesa makes of every reporter's value buys nothing."""
+
+    def collect(self, model: WargameModel) -> None:
+        record = model.records[-1]
+        for key, values in self.model_vars.items():
+            values.append(record[key])
+
+
 def stream(seed: int, *key: int) -> np.random.Generator:
     """A generator for one purpose: the child of SeedSequence(seed) at spawn key `key`."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
@@ -53,9 +63,7 @@ class WargameModel(mesa.Model):
         keys = list(CONTRACT_KEYS) + list(EXTRA_KEYS)
         keys += [f"tier2_alignment_{n}" for n in scenario.tier2] + [f"score_{a}" for a in self.actors]
         self.metric_keys = tuple(keys)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: _Latest(self, k) for k in self.metric_keys}
-        )
+        self.datacollector = RecordCollector(model_reporters={k: _Latest(self, k) for k in self.metric_keys})
 
     def step(self) -> None:
         """Adjudicate the quarter; the record is an immutable dict of plain numbers."""

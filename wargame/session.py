@@ -128,6 +128,15 @@ class GameSession:
             return []
         return self.model.by_id[actor].moves_of_kind(kind, self.world, self.model.params, self._used, self._epoch)
 
+    def reseed(self, seed: int) -> None:
+        """Key every later draw (adjudication, events, observations, seats' dice) to `seed`:
+        a Monte Carlo future forked from this position (`wargame mc --from-save`). The past
+        stays as it was; the move log no longer replays from one seed, so such a fork is an
+        experiment's run, not a game to save."""
+        self.seed = int(seed)
+        self.model.seed = int(seed)
+        self._changed()
+
     def _vouch(self, *moves: AnyMove) -> None:
         """These move objects were found legal at this instant; submit may skip re-checking them."""
         for m in moves:

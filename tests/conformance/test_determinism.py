@@ -261,3 +261,17 @@ def test_random_play_fixture_is_seeded(scenario_names, make_session, play_random
         b = copy_session(a)
         assert play_random(a, 3).state_hash() == play_random(b, 3).state_hash()
         assert set(a.seats.values()) == {"random"} and a.world.turn == 3
+
+
+def test_reseed_keys_every_later_draw(scenario_name):
+    """A game reseeded before its first order plays exactly like a game started with that seed:
+    adjudication, events, observations and seats' dice all follow the new seed."""
+    fresh = {seed: new_session(scenario_name, seed, mixed_seats(scenario_name)) for seed in range(2, 12)}
+    a = 1
+    s, pol = new_session(scenario_name, a, mixed_seats(scenario_name))
+    b = next(k for k, (t, _) in fresh.items() if t.state_hash() == s.state_hash())  # same injects at the start
+    s.reseed(b)
+    other, other_pol = fresh[b]
+    play(s, pol)
+    play(other, other_pol)
+    assert s.state_hash() == other.state_hash() and s.timeline == other.timeline

@@ -1,0 +1,271 @@
+"""`wargame mc`: Monte Carlo experiments.
+
+Determinism across workers, resume after SIGKILL, MLflow tracking into a real SQLite store and
+against a dead server, common random numbers between arms, Latin-hypercube stratification,
+bad flags and the --json contract. Small runs; most cases call `main` in-process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow.dataset as ds
+import pytest
+
+from wargame.cli import main
+from wargame.distributions import draw, is_integer_parameter
+from wargame.mc.command import DASK_MISSING
+from wargame.mc.experiment import _Quantile, game_seed
+from wargame.metrics import CONTRACT_KEYS
+from wargame.scenario import SCENARIO_DIR, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SUMMARY_KEYS = {"mean", "p10", "p50", "p90"}
+
+
+def mc(capsys, *argv: str) -> tuple[int, dict | None, str]:
+    code = main(["mc", *argv])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if code == 0 and "--json" in argv else None), err
+
+
+def table(path: Path, name: str):
+    return ds.dataset(str(path / name), format="parquet").to_table().to_pandas().sort_values(["arm_index", "run"] + (
+        ["turn"] if name == "turns" else [])).reset_index(drop=True)
+
+
+def subprocess_env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    return {**env, **extra}
+
+
+def test_seed_formula_is_documented_and_independent_of_workers():
+    assert game_seed(0, 5) == 5
+    assert game_seed(2, 3) == 2 * 1_000_003 + 3
+
+
+def test_same_results_for_one_or_two_workers(capsys, tmp_path):
+    args = ("--runs", "10", "--chunk-size", "3", "--sample-params", "--no-track", "--json")
+    c1, r1, _ = mc(capsys, *args, "--workers", "1", "--out", str(tmp_path / "w1"))
+    c2, r2, _ = mc(capsys, *args, "--workers", "2", "--out", str(tmp_path / "w2"))
+    assert c1 == c2 == 0
+    assert r1["results_hash"] == r2["results_hash"]
+    for name in ("runs", "turns"):
+        t1, t2 = table(tmp_path / "w1", name), table(tmp_path / "w2", name)
+        assert len(t1) == (10 if name == "runs" else 10 * 24)
+        assert t1.equals(t2)
+    runs = table(tmp_path / "w1", "runs")
+    assert list(runs["seed"]) == [game_seed(0, i) for i in range(10)]
+    assert any(c.startswith("param.") for c in runs.columns)
+    assert (tmp_path / "w1" / "summary.md").read_text().count("P(US:China compute stock ratio < 10)") == 1
+    assert {p.name for p in (tmp_path / "w1" / "plots").iterdir()} == {"fan_baseline.png", "final_hist.png"}
+
+
+def test_resume_after_sigkill_gives_the_uninterrupted_results(capsys, tmp_path):
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "wargame", "mc", "--runs", "24", "--chunk-size", "2", "--workers", "2",
+           "--no-track", "--json", "--out", str(out)]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not list((out / "runs").glob("part-*.parquet")):
+            assert proc.poll() is None and time.monotonic() < deadline, "no chunk was written"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    done_before = len(list((out / "runs").glob("part-*.parquet")))
+    assert 1 <= done_before < 12, "the experiment was not killed mid-run"
+    time.sleep(0.2)  # its workers die with it (PR_SET_PDEATHSIG)
+    code, resumed, err = mc(capsys, "--resume", str(out), "--workers", "2", "--no-track", "--json")
+    assert code == 0, err
+    code, whole, err = mc(capsys, "--runs", "24", "--chunk-size", "2", "--workers", "1", "--no-track", "--json",
+                          "--out", str(tmp_path / "whole"))
+    assert code == 0, err
+    assert resumed["results_hash"] == whole["results_hash"]
+    runs = table(out, "runs")
+    assert list(runs["run"]) == list(range(24))
+    turns = table(out, "turns")
+    assert not turns.duplicated(["arm_index", "run", "turn"]).any() and len(turns) == 24 * 24
+    assert turns.equals(table(tmp_path / "whole", "turns"))
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_resume_of_a_finished_experiment_plays_nothing(capsys, tmp_path):
+    code, first, _ = mc(capsys, "--runs", "3", "--workers", "1", "--no-track", "--json", "--out", str(tmp_path / "x"))
+    code, again, err = mc(capsys, "--resume", str(tmp_path / "x"), "--runs", "3", "--no-track", "--json")
+    assert code == 0, err
+    assert again["results_hash"] == first["results_hash"] and again["games_per_s"] is None
+
+
+def test_mlflow_sqlite_store_holds_parent_and_arm_runs(capsys, tmp_path, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path / 'ml' / 'mlflow.db'}"
+    (tmp_path / "ml").mkdir()
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    code, res, err = mc(capsys, "--runs", "4", "--workers", "1", "--compare", "us=doctrine,idle", "--json",
+                        "--out", str(tmp_path / "out"))
+    assert code == 0 and "warning" not in err, err
+    client = MlflowClient(uri)
+    exp = client.get_experiment_by_name("wargame-mc")
+    runs = client.search_runs([exp.experiment_id])
+    parent = client.get_run(res["mlflow_run_id"])
+    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
+    assert len(runs) == 3 and sorted(r.info.run_name for r in children) == ["us=doctrine", "us=idle"]
+    assert parent.data.params["runs"] == "4" and parent.data.params["sampling"] == "none"
+    assert {"scenario", "seed", "seats"} <= set(parent.data.params)
+    top = {a.path for a in client.list_artifacts(parent.info.run_id)}
+    assert {"summary.md", "plots", "parquet", "scenarios", "manifest.json"} <= top
+    assert {a.path for a in client.list_artifacts(parent.info.run_id, "parquet")} == {"parquet/runs", "parquet/turns"}
+    for child in children:
+        history = client.get_metric_history(child.info.run_id, "p50.us_china_stock_ratio")
+        assert sorted(m.step for m in history) == list(range(1, 25))
+        assert {a.path for a in client.list_artifacts(child.info.run_id, "plots")}
+    # `wargame run --track`: one game, per-turn metrics and the save file
+    assert main(["run", "--turns", "3", "--track"]) == 0
+    capsys.readouterr()
+    game = client.search_runs([client.get_experiment_by_name("wargame-run").experiment_id])[0]
+    assert [m.step for m in client.get_metric_history(game.info.run_id, "us_china_stock_ratio")] == [1, 2, 3]
+    assert [a.path for a in client.list_artifacts(game.info.run_id)] == ["game.json"]
+
+
+def test_dead_tracking_server_keeps_results_and_exits_0(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "wargame", "mc", "--runs", "3", "--workers", "1", "--json", "--out", str(out)],
+                          cwd=tmp_path, env=subprocess_env(MLFLOW_TRACKING_URI="http://127.0.0.1:9"),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("wargame: warning: MLflow tracking failed"), proc.stderr
+    res = json.loads(proc.stdout)
+    assert res["mlflow_run_id"] is None
+    assert len(table(out, "runs")) == 3 and (out / "summary.md").exists() and (out / "results.json").exists()
+
+
+def test_compared_arms_share_seeds_and_draws(capsys, tmp_path):
+    code, res, err = mc(capsys, "--runs", "6", "--workers", "2", "--chunk-size", "4", "--sample-params", "--no-track",
+                        "--json", "--compare", "us=doctrine,idle", "--out", str(tmp_path / "a"))
+    assert code == 0, err
+    runs = table(tmp_path / "a", "runs")
+    first, second = runs[runs.arm_index == 0].reset_index(drop=True), runs[runs.arm_index == 1].reset_index(drop=True)
+    params = [c for c in runs.columns if c.startswith("param.")]
+    assert params and first[["run", "seed", *params]].equals(second[["run", "seed", *params]])
+    assert json.loads(second.seats[0])["us"] == "idle" and json.loads(first.seats[0])["us"] == "doctrine"
+    for m in CONTRACT_KEYS:
+        assert res["arms"][0]["diff_vs_first"][m] == {"mean": 0.0, "ci95": [0.0, 0.0]}
+    assert any(res["arms"][1]["diff_vs_first"][m]["mean"] != 0 for m in CONTRACT_KEYS)
+
+
+def test_a_scenario_against_a_copy_of_itself_differs_by_exactly_zero(capsys, tmp_path):
+    code, res, err = mc(capsys, "--runs", "4", "--workers", "1", "--sample-params", "--no-track", "--json",
+                        "--compare-scenarios", f"baseline,{SCENARIO_DIR / 'baseline.yaml'}", "--out", str(tmp_path / "s"))
+    assert code == 0, err
+    assert len(res["arms"]) == 2
+    for m in CONTRACT_KEYS:
+        assert res["arms"][1]["diff_vs_first"][m] == {"mean": 0.0, "ci95": [0.0, 0.0]}
+
+
+def test_lhs_puts_one_draw_in_each_quantile_bin(capsys, tmp_path):
+    n = 12
+    code, _, err = mc(capsys, "--runs", str(n), "--workers", "2", "--chunk-size", "5", "--sample-params", "--lhs",
+                      "--no-track", "--json", "--seat", "us=idle", "--out", str(tmp_path / "l"))
+    assert code == 0, err
+    runs = table(tmp_path / "l", "runs")
+    sc = load_scenario("baseline")
+    checked = 0
+    for col in (c for c in runs.columns if c.startswith("param.")):
+        name = col[len("param."):]
+        if is_integer_parameter(name):
+            continue
+        par = sc.parameters[name]
+        edges = [draw(par.distribution, par.value, _Quantile(k / n)) for k in range(n)] + [np.inf]
+        bins = np.searchsorted(edges, runs[col].to_numpy(), side="right") - 1
+        assert sorted(bins) == list(range(n)), name
+        checked += 1
+    assert checked >= 5
+    # and they are not the per-run draws of --sample-params
+    code, _, _ = mc(capsys, "--runs", str(n), "--workers", "1", "--sample-params", "--no-track", "--json",
+                    "--seat", "us=idle", "--out", str(tmp_path / "p"))
+    assert not runs.filter(like="param.").equals(table(tmp_path / "p", "runs").filter(like="param."))
+
+
+def test_from_save_keeps_the_past_and_varies_the_future(capsys, tmp_path):
+    save = tmp_path / "g.json"
+    assert main(["run", "--turns", "6", "--seed", "3", "--save", str(save)]) == 0
+    capsys.readouterr()
+    code, _, err = mc(capsys, "--from-save", str(save), "--runs", "4", "--workers", "1", "--no-track", "--json",
+                      "--out", str(tmp_path / "f"))
+    assert code == 0, err
+    turns = table(tmp_path / "f", "turns")
+    per_turn = turns.groupby("turn")["china_compute_stock_h100e"].nunique()
+    assert (per_turn.loc[1:6] == 1).all() and (per_turn.loc[7:] > 1).all()
+
+
+def test_json_keys_are_the_contract(capsys, tmp_path):
+    code, res, _ = mc(capsys, "--runs", "2", "--workers", "1", "--no-track", "--json", "--out", str(tmp_path / "j"))
+    assert code == 0
+    assert set(res) == {"runs", "wall_s", "games_per_s", "results_hash", "out_dir", "mlflow_run_id", "summary", "arms"}
+    assert res["runs"] == 2 and res["out_dir"] == str(tmp_path / "j") and len(res["results_hash"]) == 64
+    assert set(res["summary"]) == set(CONTRACT_KEYS) and all(set(v) == SUMMARY_KEYS for v in res["summary"].values())
+    (arm,) = res["arms"]
+    assert set(arm) == {"name", "summary", "diff_vs_first"} and arm["summary"] == res["summary"]
+    assert set(arm["diff_vs_first"]) == set(CONTRACT_KEYS)
+    assert all(set(v) == {"mean", "ci95"} for v in arm["diff_vs_first"].values())
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["--runs", "0"], "--runs 0: must be at least 1"),
+    (["--workers", "0"], "--workers 0: must be at least 1"),
+    (["--seed", "-1"], "--seed -1"),
+    (["--compare", "us=doctrine,bogus"], "unknown policy 'bogus'"),
+    (["--compare", "nobody=idle"], "unknown actor 'nobody'"),
+    (["--compare", "us"], "expected ACTOR=POLICY1,POLICY2"),
+    (["--seat", "us=bogus"], "unknown policy 'bogus'"),
+    (["--scenario", "no-such-scenario"], "no-such-scenario"),
+    (["--compare-scenarios", "baseline,no-such-scenario"], "no-such-scenario"),
+    (["--scenario", "baseline", "--compare-scenarios", "baseline,no-controls"], "give one"),
+    (["--lhs"], "--lhs stratifies"),
+    (["--from-save", "/nonexistent/save.json"], "no such file"),
+    (["--executor", "dask"], DASK_MISSING),
+    (["--scheduler", "tcp://x:1"], "--executor dask"),
+])
+def test_bad_flags_exit_2_with_one_line(capsys, tmp_path, argv, needle):
+    code = main(["mc", "--no-track", "--runs", "2", "--out", str(tmp_path / "o"), *argv] if "--runs" not in argv
+                else ["mc", "--no-track", "--out", str(tmp_path / "o"), *argv])
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("wargame: ") and needle in lines[0], err
+    assert out == ""
+
+
+def test_bad_resume_exits_2_with_one_line(capsys, tmp_path):
+    (tmp_path / "empty").mkdir()
+    assert main(["mc", "--resume", str(tmp_path / "empty")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert main(["mc", "--runs", "2", "--workers", "1", "--no-track", "--out", str(tmp_path / "e")]) == 0
+    capsys.readouterr()
+    assert main(["mc", "--resume", str(tmp_path / "e"), "--runs", "5", "--no-track"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "contradicts the experiment's manifest" in err
+    assert main(["mc", "--runs", "2", "--no-track", "--out", str(tmp_path / "e")]) == 2  # not an empty directory
+    assert "--resume" in capsys.readouterr().err
+
+
+def test_headless_run_imports_no_heavy_modules():
+    # (mesa itself imports pandas, pyarrow and tqdm; matplotlib, mlflow and wargame.mc stay out)
+    code = ("import sys; from wargame.cli import main; main(['run', '--turns', '1']);"
+            "bad = [m for m in ('mlflow', 'matplotlib', 'wargame.mc') if m in sys.modules];"
+            "assert not bad, bad")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr

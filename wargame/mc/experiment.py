@@ -1,0 +1,623 @@
+"""Monte Carlo experiments: N games per arm, in parallel, streamed to Parquet, resumable.
+
+Seeds. Run i of an experiment with `--seed S` plays game seed `S * 1_000_003 + i` (so with
+`--seed 0`, run i is exactly `wargame run --seed i`). The seed depends only on (S, i): never on
+the number of workers, the chunking or the arm, so every arm plays the same seeds (common
+random numbers).
+
+Parameter draws. `--sample-params`: run i draws every parameter that has a distribution from
+its own game seed (wargame.sampling, keyed by parameter name, so arms with the same
+distribution get the same draw). `--lhs`: a Latin hypercube across the N runs instead: for each
+parameter, the quantiles (perm[i] + jitter[i]) / N, with the permutation and jitter drawn from
+`stream(S, LHS_KEY, crc32(name))`, mapped through that parameter's inverse CDF
+(wargame.distributions.draw). Each run's draw is recorded as `param.<name>` columns.
+
+Layout of DIR:
+    manifest.json                 the experiment's arguments, arms and column types (written first)
+    runs/part-aAAA-cCCCCCC.parquet   one row per run of arm AAA, chunk CCCCCC (final metrics)
+    turns/part-aAAA-cCCCCCC.parquet  one row per run and turn (every metric)
+    results.json, summary.md, plots/*.png, scenario-*.json
+
+A chunk is finished when its `runs` file exists: the `turns` file is written first, each file
+to a temporary name then renamed, so a killed experiment leaves only whole chunks and
+`--resume DIR` plays exactly the missing ones.
+
+`results_hash` is sha256 over the runs in (arm, run) order of the canonical JSON of
+{arm, run, seed, final record}: identical for any number of workers and across a resume.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+import math
+import multiprocessing
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from wargame.metrics import CONTRACT_KEYS
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+DEFAULT_RUNS = 100
+DEFAULT_CHUNK = 25
+SEED_STRIDE = 1_000_003
+LHS_KEY = 0x4C4853  # "LHS": spawn-key slot of the experiment seed for Latin-hypercube quantiles
+KEY_METRICS = ("us_china_stock_ratio", "china_compute_stock_h100e", "china_self_sufficiency", "smuggled_h100e")
+TRACK_METRICS = KEY_METRICS + ("us_china_output_ratio", "huawei_output_chips", "china_unmet_demand_h100e",
+                               "nvidia_china_revenue_usd_b")
+# settings that define an experiment (a --resume may repeat them, never change them)
+EXPERIMENT_FLAGS = ("scenario", "runs", "seed", "seat", "compare", "compare_scenarios", "sample_params", "lhs",
+                    "from_save", "chunk_size")
+
+
+class McError(Exception):
+    """Bad input for an experiment: one line, exit status 2."""
+
+
+def game_seed(seed: int, run: int) -> int:
+    return int(seed) * SEED_STRIDE + int(run)
+
+
+@dataclass(frozen=True)
+class Arm:
+    name: str
+    scenario: str  # a built-in name or a path ("" for --from-save: the save's scenario)
+    overrides: tuple[tuple[str, str], ...]
+
+
+# --- the experiment's definition ------------------------------------------------------------------
+def _parse_compare(text: str | None) -> tuple[str, list[str]] | None:
+    if text is None:
+        return None
+    actor, sep, rest = text.partition("=")
+    policies = [p.strip() for p in rest.split(",")] if sep else []
+    if not sep or not actor or not policies or any(not p for p in policies):
+        raise McError(f"--compare {text!r}: expected ACTOR=POLICY1,POLICY2,..., e.g. us=doctrine,idle")
+    if len(set(policies)) != len(policies):
+        raise McError(f"--compare {text!r}: a policy is listed twice")
+    return actor, policies
+
+
+def _parse_list(flag: str, text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    items = [s.strip() for s in text.split(",")]
+    if any(not s for s in items):
+        raise McError(f"{flag} {text!r}: expected a comma-separated list without empty entries")
+    if len(set(items)) != len(items):
+        raise McError(f"{flag} {text!r}: an entry is listed twice")
+    return items
+
+
+def _parse_seat_pairs(pairs: list[str]) -> dict[str, str]:
+    seats = {}
+    for pair in pairs:
+        actor, sep, policy = pair.partition("=")
+        if not sep or not actor or not policy:
+            raise McError(f"--seat {pair!r}: expected ACTOR=POLICY, e.g. us=random")
+        seats[actor] = policy
+    return seats
+
+
+def _sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def build_manifest(scenario: str | None, runs: int | None, seed: int | None, seat: list[str], compare: str | None,
+                   compare_scenarios: str | None, sample_params: bool, lhs: bool, from_save: str | None,
+                   chunk_size: int | None) -> dict:
+    """Check the flags and turn them into the manifest (raises McError or ScenarioError/SaveError)."""
+    from policies.registry import POLICY_NAMES
+
+    runs = DEFAULT_RUNS if runs is None else runs
+    seed = 0 if seed is None else seed
+    chunk_size = DEFAULT_CHUNK if chunk_size is None else chunk_size
+    if runs < 1:
+        raise McError(f"--runs {runs}: must be at least 1")
+    if seed < 0:
+        raise McError(f"--seed {seed}: must be a non-negative integer")
+    if chunk_size < 1:
+        raise McError(f"--chunk-size {chunk_size}: must be at least 1")
+    if lhs and not sample_params:
+        raise McError("--lhs stratifies the parameter draws across runs: it needs --sample-params")
+    scenarios = _parse_list("--compare-scenarios", compare_scenarios)
+    cmp = _parse_compare(compare)
+    seats = _parse_seat_pairs(seat)
+    save_sha = None
+    if from_save is not None:
+        if not from_save.strip():
+            raise McError("--from-save: empty path; give a saved game's file")
+        if scenario is not None or scenarios is not None:
+            raise McError("--from-save forks a saved game with its own scenario: drop --scenario/--compare-scenarios")
+        if sample_params:
+            raise McError("--from-save: a saved game carries its own parameter draw; drop --sample-params/--lhs")
+        if not os.path.isfile(from_save):
+            raise McError(f"--from-save {from_save}: no such file")
+        from_save = os.path.abspath(from_save)
+        save_sha = _sha256_file(from_save)
+        scenarios = [""]
+    elif scenarios is not None:
+        if scenario is not None:
+            raise McError("--scenario and --compare-scenarios: give one (the first compared scenario is the base arm)")
+    else:
+        if scenario is not None and not scenario.strip():
+            raise McError("--scenario: empty name; give a file or a built-in name")
+        scenarios = [scenario or "baseline"]
+    manifest = {
+        "format": FORMAT, "runs": runs, "seed": seed, "chunk_size": chunk_size, "seats": seats,
+        "compare": None if cmp is None else {"actor": cmp[0], "policies": cmp[1]},
+        "scenarios": scenarios, "compare_scenarios": compare_scenarios is not None,
+        "sample_params": sample_params, "lhs": lhs, "from_save": from_save, "from_save_sha256": save_sha,
+    }
+    for sc_name in scenarios:
+        actors = _scenario(manifest_key(manifest), sc_name).actors
+        for actor, policy in list(seats.items()) + ([(cmp[0], p) for p in cmp[1]] if cmp else []):
+            flag = "--compare" if cmp and actor == cmp[0] and (actor, policy) not in seats.items() else "--seat"
+            if actor not in actors:
+                raise McError(f"{flag} {actor}={policy}: unknown actor {actor!r}; actors: {', '.join(actors)}")
+            if policy not in POLICY_NAMES:
+                raise McError(f"{flag} {actor}={policy}: unknown policy {policy!r}; policies: {', '.join(POLICY_NAMES)}")
+    manifest["arms"] = [{"name": a.name, "scenario": a.scenario, "overrides": [list(p) for p in a.overrides]}
+                        for a in make_arms(manifest)]
+    manifest["param_names"] = _param_names(manifest)
+    manifest["metric_types"] = _metric_types(manifest)
+    return manifest
+
+
+def manifest_key(manifest: dict) -> str:
+    """What scenario loading depends on (the save file), hashable for caches."""
+    return json.dumps([manifest.get("from_save"), manifest.get("from_save_sha256")])
+
+
+def make_arms(manifest: dict) -> list[Arm]:
+    cmp = manifest["compare"]
+    policies = cmp["policies"] if cmp else [None]
+    arms = []
+    for sc in manifest["scenarios"]:
+        for pol in policies:
+            over = dict(manifest["seats"])
+            parts = [sc] if manifest["compare_scenarios"] else []
+            if pol is not None:
+                over[cmp["actor"]] = pol
+                parts.append(f"{cmp['actor']}={pol}")
+            name = "/".join(parts) or (sc or "from-save")
+            arms.append(Arm(name, sc, tuple(sorted(over.items()))))
+    return arms
+
+
+def arms_of(manifest: dict) -> list[Arm]:
+    return [Arm(a["name"], a["scenario"], tuple(tuple(p) for p in a["overrides"])) for a in manifest["arms"]]
+
+
+@functools.cache
+def _saved(key: str):
+    from wargame.session import GameSession
+
+    path, sha = json.loads(key)
+    return GameSession.load(path)
+
+
+@functools.cache
+def _scenario(key: str, name: str):
+    from wargame.scenario import load_scenario
+
+    if name == "":
+        return _saved(key).scenario
+    return load_scenario(name)
+
+
+def _param_names(manifest: dict) -> list[str]:
+    from wargame.sampling import sampled_names
+
+    key = manifest_key(manifest)
+    if manifest["from_save"]:
+        return sorted(_saved(key).param_draw or {})
+    if not manifest["sample_params"]:
+        return []
+    return sorted({n for sc in manifest["scenarios"] for n in sampled_names(_scenario(key, sc))})
+
+
+def _metric_types(manifest: dict) -> dict[str, str]:
+    """Every metric of a turn's record, with its column type, from one probe turn per arm."""
+    from wargame.runner import make_seats, play
+
+    types: dict[str, str] = {}
+    for arm in make_arms(manifest):
+        session = new_session(manifest, arm, 0)
+        policies = make_seats(session, dict(arm.overrides))
+        if not session.is_over:
+            play(session, policies, 1)
+        for k, v in session.timeline[-1].items():
+            types.setdefault(k, "int" if k == "turn" else "string" if isinstance(v, str) else "float")
+    return types
+
+
+# --- one game --------------------------------------------------------------------------------------
+class _Quantile:
+    """Stands in for a generator: `draw` takes exactly one uniform, this one is fixed."""
+
+    def __init__(self, u: float):
+        self.u = u
+
+    def random(self) -> float:
+        return self.u
+
+
+@functools.cache
+def lhs_quantiles(seed: int, runs: int, name: str) -> np.ndarray:
+    """One quantile per run, exactly one in each of the N bins [k/N, (k+1)/N)."""
+    from wargame.model import stream
+    from wargame.sampling import name_key
+
+    rng = stream(int(seed), LHS_KEY, name_key(name))
+    perm = rng.permutation(runs)
+    jitter = rng.random(runs)
+    return (perm + jitter) / runs
+
+
+def lhs_draw(scenario, seed: int, runs: int, run: int) -> dict[str, float]:
+    from wargame.distributions import draw, is_integer_parameter
+    from wargame.sampling import sampled_names
+
+    out = {}
+    for name in sampled_names(scenario):
+        par = scenario.parameters[name]
+        u = float(lhs_quantiles(seed, runs, name)[run])
+        out[name] = draw(par.distribution, par.value, _Quantile(u), is_integer_parameter(name))
+    return out
+
+
+def new_session(manifest: dict, arm: Arm, run: int):
+    """Run `run` of an arm, before any policy plays."""
+    from wargame.session import GameSession
+
+    seed = game_seed(manifest["seed"], run)
+    key = manifest_key(manifest)
+    if manifest["from_save"]:
+        # the past is the saved game, exactly; the future's dice are keyed by the new seed
+        session = copy.deepcopy(_saved(key))
+        session.reseed(seed)
+        return session
+    sc = _scenario(key, arm.scenario)
+    if manifest["lhs"]:
+        return GameSession(sc, seed, param_draw=lhs_draw(sc, manifest["seed"], manifest["runs"], run))
+    return GameSession(sc, seed, sample_params=manifest["sample_params"])
+
+
+def play_run(manifest: dict, arm: Arm, run: int):
+    from wargame.runner import make_seats, play
+
+    session = new_session(manifest, arm, run)
+    play(session, make_seats(session, dict(arm.overrides)))
+    return session
+
+
+def _value(kind: str, v):
+    if v is None:
+        return None
+    if kind == "string":
+        return str(v)
+    if kind == "int":
+        return int(v)
+    return float(v)
+
+
+# --- chunks ----------------------------------------------------------------------------------------
+def chunk_name(arm_index: int, chunk: int) -> str:
+    return f"part-a{arm_index:03d}-c{chunk:06d}.parquet"
+
+
+def n_chunks(manifest: dict) -> int:
+    return -(-manifest["runs"] // manifest["chunk_size"])
+
+
+def _schemas(manifest: dict):
+    import pyarrow as pa
+
+    types = {"float": pa.float64(), "string": pa.string(), "int": pa.int64()}
+    metrics = [pa.field(k, types[t]) for k, t in manifest["metric_types"].items()]
+    head = [pa.field("arm", pa.string()), pa.field("arm_index", pa.int32()), pa.field("run", pa.int64()),
+            pa.field("seed", pa.int64())]
+    runs = pa.schema(head + [pa.field("scenario", pa.string()), pa.field("seats", pa.string())]
+                     + [pa.field(f"param.{n}", pa.float64()) for n in manifest["param_names"]]
+                     + [f for f in metrics if f.name not in ("arm", "run", "seed")])
+    turns = pa.schema(head + [f for f in metrics if f.name not in ("arm", "run", "seed")])
+    return runs, turns
+
+
+def _write_atomic(table, path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"  # a leading dot: ignored by pyarrow datasets
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+@functools.cache
+def _manifest_from(out_dir: str) -> dict:
+    return json.loads((Path(out_dir) / MANIFEST).read_text())
+
+
+def run_chunk(task: tuple[str, int, int]) -> int:
+    """Play one chunk of one arm and write its two Parquet files; returns the number of games."""
+    import pyarrow as pa
+
+    out_dir, arm_index, chunk = task
+    manifest = _manifest_from(out_dir)
+    arm = arms_of(manifest)[arm_index]
+    types = manifest["metric_types"]
+    runs_schema, turns_schema = _schemas(manifest)
+    size = manifest["chunk_size"]
+    run_rows, turn_rows = [], []
+    for run in range(chunk * size, min((chunk + 1) * size, manifest["runs"])):
+        session = play_run(manifest, arm, run)
+        head = {"arm": arm.name, "arm_index": arm_index, "run": run, "seed": session.seed}
+        for rec in session.timeline:
+            turn_rows.append({**head, **{k: _value(t, rec.get(k)) for k, t in types.items()}})
+        final = session.timeline[-1] if session.timeline else {}
+        row = {**head, "scenario": session.scenario.name, "seats": json.dumps(session.seats, sort_keys=True)}
+        draw = session.param_draw or {}
+        row.update({f"param.{n}": (float(draw[n]) if n in draw else None) for n in manifest["param_names"]})
+        row.update({k: _value(t, final.get(k)) for k, t in types.items()})
+        run_rows.append(row)
+    name = chunk_name(arm_index, chunk)
+    root = Path(out_dir)
+    _write_atomic(pa.Table.from_pylist(turn_rows, schema=turns_schema), root / "turns" / name)
+    _write_atomic(pa.Table.from_pylist(run_rows, schema=runs_schema), root / "runs" / name)  # the chunk is done
+    return len(run_rows)
+
+
+def _die_with_parent() -> None:
+    """A pool worker ends when the experiment's process dies (even by SIGKILL), not later."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def missing_chunks(out: Path, manifest: dict) -> list[tuple[int, int]]:
+    return [(a, c) for a in range(len(manifest["arms"])) for c in range(n_chunks(manifest))
+            if not (out / "runs" / chunk_name(a, c)).exists()]
+
+
+def execute(out: Path, manifest: dict, workers: int, executor: str = "local", scheduler: str | None = None) -> int:
+    """Play every missing chunk; returns the number of games played."""
+    for sub in ("runs", "turns"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+        for stale in (out / sub).glob(".*.tmp"):  # a killed writer's leftovers
+            stale.unlink(missing_ok=True)
+    todo = missing_chunks(out, manifest)
+    size = manifest["chunk_size"]
+    total = sum(min(size, manifest["runs"] - c * size) for _, c in todo)
+    tasks = [(str(out), a, c) for a, c in todo]
+    bar = _progress(total)
+    try:
+        if executor == "dask":
+            from dask.distributed import Client, as_completed  # checked importable by the CLI
+
+            with Client(scheduler) if scheduler else Client(processes=True, n_workers=workers) as client:
+                for fut in as_completed(client.map(run_chunk, tasks, pure=False)):
+                    bar.update(fut.result())
+        elif workers == 1 or len(tasks) <= 1:
+            for t in tasks:
+                bar.update(run_chunk(t))
+        else:
+            ctx = multiprocessing.get_context("fork")  # mesa makes spawn the default; fork inherits scenarios
+            with ctx.Pool(min(workers, len(tasks)), initializer=_die_with_parent) as pool:
+                for n in pool.imap_unordered(run_chunk, tasks, chunksize=1):
+                    bar.update(n)
+    finally:
+        bar.close()
+    return total
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress(total: int):
+    if not sys.stderr.isatty() or total == 0:
+        return _NoBar()
+    from tqdm import tqdm
+
+    size = shutil.get_terminal_size((0, 0))  # a terminal that reports no size still gets a bar
+    return tqdm(total=total, unit="game", file=sys.stderr, smoothing=0.1,
+                ncols=size.columns if size.columns >= 40 else 100, nrows=size.lines if size.lines > 0 else 24)
+
+
+# --- reading the results back ---------------------------------------------------------------------
+def _canonical(obj) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+
+
+def collect(out: Path, manifest: dict) -> dict:
+    """Hash and final-turn arrays from the `runs` chunks, read one file at a time in run order."""
+    import pyarrow.parquet as pq
+
+    metrics = list(manifest["metric_types"])
+    h = hashlib.sha256()
+    finals = []
+    for a, arm in enumerate(manifest["arms"]):
+        seen = []
+        cols: dict[str, list] = {m: [] for m in CONTRACT_KEYS}
+        seeds = []
+        params: dict[str, list] = {n: [] for n in manifest["param_names"]}
+        for c in range(n_chunks(manifest)):
+            for row in pq.read_table(out / "runs" / chunk_name(a, c)).to_pylist():
+                seen.append(row["run"])
+                seeds.append(row["seed"])
+                h.update(_canonical({"arm": arm["name"], "run": row["run"], "seed": row["seed"],
+                                     "final": {m: row[m] for m in metrics}}).encode())
+                h.update(b"\n")
+                for m in CONTRACT_KEYS:
+                    v = row.get(m)
+                    cols[m].append(math.nan if v is None else float(v))
+                for n in params:
+                    params[n].append(row[f"param.{n}"])
+        if seen != list(range(manifest["runs"])):
+            raise RuntimeError(f"{out}: arm {arm['name']} holds runs {seen[:5]}..., not 0..{manifest['runs'] - 1}")
+        finals.append({"name": arm["name"], "seeds": seeds, "params": params,
+                       "final": {m: np.array(v, float) for m, v in cols.items()}})
+    return {"results_hash": h.hexdigest(), "arms": finals}
+
+
+def turn_quantiles(out: Path, manifest: dict, arm_index: int, metrics=TRACK_METRICS) -> dict:
+    """p10/p50/p90 of `metrics` per turn, over the arm's runs (only those columns are read)."""
+    import pyarrow.dataset as ds
+
+    files = [str(out / "turns" / chunk_name(arm_index, c)) for c in range(n_chunks(manifest))]
+    metrics = [m for m in metrics if m in manifest["metric_types"]]
+    table = ds.dataset(files, format="parquet").to_table(columns=["turn", "quarter", *metrics])
+    turn = table.column("turn").to_numpy()
+    quarter = table.column("quarter").to_pylist()
+    turns = sorted(set(turn.tolist()))
+    q_of = {}
+    for t, q in zip(turn.tolist(), quarter, strict=True):
+        q_of.setdefault(t, q)
+    out_q: dict = {"turns": turns, "quarters": [q_of[t] for t in turns]}
+    order = np.argsort(turn, kind="stable")
+    bounds = np.searchsorted(turn[order], turns + [turns[-1] + 1] if turns else [])
+    for m in metrics:
+        vals = table.column(m).to_numpy(zero_copy_only=False).astype(float)[order]
+        rows = [vals[bounds[i]:bounds[i + 1]] for i in range(len(turns))]
+        out_q[m] = {p: [_pct(r, p) for r in rows] for p in ("p10", "p50", "p90")}
+    return out_q
+
+
+def _pct(x: np.ndarray, p: str) -> float | None:
+    x = x[np.isfinite(x)]
+    return float(np.percentile(x, int(p[1:]))) if x.size else None
+
+
+def _num(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def summarise(x: np.ndarray) -> dict:
+    f = x[np.isfinite(x)]
+    if not f.size:
+        return {"mean": None, "p10": None, "p50": None, "p90": None}
+    p10, p50, p90 = np.percentile(f, [10, 50, 90])
+    return {"mean": _num(float(np.mean(f))), "p10": float(p10), "p50": float(p50), "p90": float(p90)}
+
+
+def paired_diff(base: np.ndarray, other: np.ndarray) -> dict:
+    """Mean of paired differences (run i against run i) and a normal 95 % CI."""
+    d = other - base
+    d = d[np.isfinite(d)]
+    if not d.size:
+        return {"mean": None, "ci95": None}
+    mean = float(np.mean(d))
+    if d.size < 2:
+        return {"mean": mean, "ci95": None}
+    half = 1.96 * float(np.std(d, ddof=1)) / math.sqrt(d.size)
+    return {"mean": mean, "ci95": [mean - half, mean + half]}
+
+
+def result_object(collected: dict, manifest: dict) -> dict:
+    arms = []
+    base = collected["arms"][0]["final"]
+    for arm in collected["arms"]:
+        arms.append({"name": arm["name"],
+                     "summary": {m: summarise(arm["final"][m]) for m in CONTRACT_KEYS},
+                     "diff_vs_first": {m: paired_diff(base[m], arm["final"][m]) for m in CONTRACT_KEYS}})
+    return {"runs": manifest["runs"], "results_hash": collected["results_hash"],
+            "summary": arms[0]["summary"], "arms": arms}
+
+
+# --- manifest and directory -----------------------------------------------------------------------
+def default_out_dir() -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    base = Path("runs") / "mc" / stamp
+    out, k = base, 1
+    while out.exists():
+        k += 1
+        out = base.with_name(f"{stamp}-{k}")
+    return out
+
+
+def write_json_atomic(path: Path, obj: dict) -> None:
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(obj, indent=1, sort_keys=True, allow_nan=False) + "\n")
+    os.replace(tmp, path)
+
+
+def read_manifest(out: Path) -> dict:
+    path = out / MANIFEST
+    if not out.is_dir():
+        raise McError(f"--resume {out}: no such directory")
+    if not path.is_file():
+        raise McError(f"--resume {out}: no {MANIFEST} there (not an experiment directory)")
+    try:
+        manifest = json.loads(path.read_text())
+        if manifest.get("format") != FORMAT or not isinstance(manifest.get("arms"), list):
+            raise ValueError("unknown format")
+    except (ValueError, OSError) as exc:
+        raise McError(f"--resume {out}: unreadable {MANIFEST} ({exc})") from None
+    if manifest["from_save"]:
+        if not os.path.isfile(manifest["from_save"]) or _sha256_file(manifest["from_save"]) != manifest["from_save_sha256"]:
+            raise McError(f"--resume {out}: the saved game {manifest['from_save']} is missing or has changed since the experiment began")
+    return manifest
+
+
+def contradictions(manifest: dict, given: dict) -> list[str]:
+    """Flags given with --resume that say something else than the manifest."""
+    out = []
+    if given.get("runs") is not None and given["runs"] != manifest["runs"]:
+        out.append(f"--runs {given['runs']} (the experiment has {manifest['runs']})")
+    if given.get("seed") is not None and given["seed"] != manifest["seed"]:
+        out.append(f"--seed {given['seed']} (the experiment has {manifest['seed']})")
+    if given.get("chunk_size") is not None and given["chunk_size"] != manifest["chunk_size"]:
+        out.append(f"--chunk-size {given['chunk_size']} (the experiment has {manifest['chunk_size']})")
+    if given.get("seat") and _parse_seat_pairs(given["seat"]) != manifest["seats"]:
+        out.append(f"--seat {' '.join(given['seat'])} (the experiment has {manifest['seats'] or 'none'})")
+    if given.get("compare") is not None:
+        cmp = _parse_compare(given["compare"])
+        mine = manifest["compare"]
+        if mine is None or [mine["actor"], mine["policies"]] != [cmp[0], cmp[1]]:
+            out.append(f"--compare {given['compare']}")
+    if given.get("compare_scenarios") is not None:
+        if not manifest["compare_scenarios"] or _parse_list("--compare-scenarios", given["compare_scenarios"]) != manifest["scenarios"]:
+            out.append(f"--compare-scenarios {given['compare_scenarios']}")
+    if given.get("scenario") is not None and (manifest["compare_scenarios"] or manifest["scenarios"] != [given["scenario"]]):
+        out.append(f"--scenario {given['scenario']}")
+    for flag in ("sample_params", "lhs"):
+        if given.get(flag) and not manifest[flag]:
+            out.append(f"--{flag.replace('_', '-')}")
+    if given.get("from_save") is not None and (not manifest["from_save"] or os.path.abspath(given["from_save"]) != manifest["from_save"]):
+        out.append(f"--from-save {given['from_save']}")
+    return out
+
+
+def run_experiment(out: Path, manifest: dict, workers: int, executor: str = "local", scheduler: str | None = None) -> dict:
+    """Play what is missing, then read everything back: the result object (without tracking)."""
+    t0 = time.perf_counter()
+    played = execute(out, manifest, workers, executor, scheduler)
+    play_s = time.perf_counter() - t0
+    collected = collect(out, manifest)
+    result = result_object(collected, manifest)
+    result["games_played"] = played
+    result["play_s"] = play_s
+    result["_collected"] = collected
+    return result

@@ -1,0 +1,169 @@
+"""MLflow tracking of an experiment (one parent run, one nested run per arm) or of one game.
+
+The tracking URI is `MLFLOW_TRACKING_URI` if set, else `sqlite:///runs/mlflow.db` under the
+current directory; with a SQLite store, artifacts go to `mlartifacts/` next to the database.
+A dead server fails fast (no HTTP retries, 5 s timeout). Tracking never loses results: the
+caller turns any exception into one warning line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import time
+import warnings
+from pathlib import Path
+
+MC_EXPERIMENT = "wargame-mc"
+RUN_EXPERIMENT = "wargame-run"
+BATCH = 1000  # MLflow's limit of metrics per log_batch
+
+
+def tracking_uri() -> str:
+    uri = os.environ.get("MLFLOW_TRACKING_URI")
+    if uri:
+        return uri
+    Path("runs").mkdir(exist_ok=True)
+    return f"sqlite:///{Path('runs/mlflow.db').resolve()}"
+
+
+@contextlib.contextmanager
+def _quiet():
+    """MLflow's and alembic's own log lines and warnings would clutter stderr (mlflow sets its
+    loggers' levels when imported, so import it first)."""
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "5")
+    import mlflow  # noqa: F401
+
+    loggers = [logging.getLogger(n) for n in ("mlflow", "alembic", "sqlalchemy", "urllib3")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
+
+
+def _client():
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "5")
+    from mlflow.tracking import MlflowClient
+
+    uri = tracking_uri()
+    return MlflowClient(tracking_uri=uri), uri
+
+
+def _experiment_id(client, uri: str, name: str) -> str:
+    exp = client.get_experiment_by_name(name)
+    if exp is not None:
+        return exp.experiment_id
+    location = None
+    if uri.startswith("sqlite:///"):
+        location = (Path(uri[len("sqlite:///"):]).resolve().parent / "mlartifacts").as_uri()
+    return client.create_experiment(name, artifact_location=location)
+
+
+def _params(d: dict) -> list:
+    from mlflow.entities import Param
+
+    return [Param(k, (v if isinstance(v, str) else json.dumps(v, sort_keys=True))[:6000]) for k, v in d.items()]
+
+
+def _log_metrics(client, run_id: str, items: list[tuple[str, float, int]]) -> None:
+    from mlflow.entities import Metric
+
+    now = int(time.time() * 1000)
+    metrics = [Metric(k, float(v), now, int(step)) for k, v, step in items if v is not None]
+    for i in range(0, len(metrics), BATCH):
+        client.log_batch(run_id, metrics=metrics[i:i + BATCH])
+
+
+def _key(name: str) -> str:
+    """MLflow keys allow letters, digits, _ - . space / only."""
+    return "".join(c if c.isalnum() or c in "_-. /" else "_" for c in name)
+
+
+def track_experiment(out: Path, manifest: dict, result: dict, quantiles: list[dict], scenarios: dict[str, dict],
+                     plot_paths: list[Path]) -> str:
+    """Log the experiment; returns the parent run's id."""
+    with _quiet():
+        client, uri = _client()
+        exp_id = _experiment_id(client, uri, MC_EXPERIMENT)
+        sampling = "lhs" if manifest["lhs"] else "per-run" if manifest["sample_params"] else "none"
+        parent = client.create_run(exp_id, run_name=f"mc {out.name}", tags={"wargame.out_dir": str(out.resolve())})
+        pid = parent.info.run_id
+        client.log_batch(pid, params=_params({
+            "scenario": ",".join(s or "saved game" for s in manifest["scenarios"]), "seed": manifest["seed"],
+            "runs": manifest["runs"], "seats": manifest["seats"], "sampling": sampling,
+            "compare": manifest["compare"], "from_save": manifest["from_save"] or "",
+            "arms": [a["name"] for a in result["arms"]]}))
+        _log_metrics(client, pid, [(f"final.{m}.{p}", s[p], 0) for m, s in result["summary"].items() for p in ("mean", "p10", "p50", "p90")])
+        client.set_tag(pid, "results_hash", result["results_hash"])
+        for name in ("summary.md", "manifest.json", "results.json"):
+            if (out / name).exists():
+                client.log_artifact(pid, str(out / name))
+        for path in plot_paths:
+            client.log_artifact(pid, str(path), "plots")
+        for sc_name in scenarios:
+            path = out / f"scenario-{sc_name}.json"
+            if path.exists():
+                client.log_artifact(pid, str(path), "scenarios")
+        client.log_artifacts(pid, str(out / "runs"), "parquet/runs")
+        client.log_artifacts(pid, str(out / "turns"), "parquet/turns")
+        for i, (arm, q) in enumerate(zip(result["arms"], quantiles, strict=True)):
+            child = client.create_run(exp_id, run_name=arm["name"], tags={"mlflow.parentRunId": pid, "wargame.arm_index": str(i)})
+            cid = child.info.run_id
+            spec = manifest["arms"][i]
+            client.log_batch(cid, params=_params({"arm": arm["name"], "scenario": spec["scenario"] or "saved game",
+                                                  "seats": dict(spec["overrides"]), "runs": manifest["runs"],
+                                                  "seed": manifest["seed"], "sampling": sampling}))
+            items = [(_key(f"{p}.{m}"), v, t) for m in q if m not in ("turns", "quarters")
+                     for p in ("p10", "p50", "p90") for t, v in zip(q["turns"], q[m][p], strict=True)]
+            items += [(f"final.{m}.{p}", s[p], 0) for m, s in arm["summary"].items() for p in ("mean", "p10", "p50", "p90")]
+            if i > 0:
+                items += [(f"diff_vs_first.{m}", d["mean"], 0) for m, d in arm["diff_vs_first"].items()]
+            _log_metrics(client, cid, items)
+            for path in plot_paths:
+                if path.name.startswith("fan_") and path.stem == f"fan_{_safe(arm['name'])}":
+                    client.log_artifact(cid, str(path), "plots")
+            sc_path = out / f"scenario-{_safe(spec['scenario'] or 'saved')}.json"
+            if sc_path.exists():
+                client.log_artifact(cid, str(sc_path))
+            client.set_terminated(cid)
+        client.set_terminated(pid)
+        return pid
+
+
+def _safe(name: str) -> str:
+    from wargame.mc.report import safe_name
+
+    return safe_name(name)
+
+
+def track_game(session, args_seed_given: bool = True) -> str:
+    """Log one game: params, every numeric metric per turn (step = turn), the save file."""
+    import tempfile
+
+    with _quiet():
+        client, uri = _client()
+        exp_id = _experiment_id(client, uri, RUN_EXPERIMENT)
+        run = client.create_run(exp_id, run_name=f"{session.scenario.name} seed {session.seed}")
+        rid = run.info.run_id
+        client.log_batch(rid, params=_params({"scenario": session.scenario.name, "seed": session.seed,
+                                              "seats": session.seats, "param_draw": session.param_draw or {},
+                                              "sample_params": session.param_draw is not None}))
+        items = [(_key(k), v, rec["turn"]) for rec in session.timeline for k, v in rec.items()
+                 if k != "turn" and isinstance(v, (int, float)) and not isinstance(v, bool)]
+        _log_metrics(client, rid, items)
+        with tempfile.TemporaryDirectory(prefix="wargame-track-") as tmp:
+            path = Path(tmp) / "game.json"
+            session.save(path)
+            client.log_artifact(rid, str(path))
+        client.set_terminated(rid)
+        return rid
