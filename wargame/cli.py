@@ -210,6 +210,15 @@ def cmd_mc(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
 
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from wargame.sensitivity import SensitivityError, run_sensitivity
+
+    try:
+        return run_sensitivity(args)
+    except SensitivityError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="wargame", description="Chip-war wargame: the US-China contest over AI chips.")
     limit_help = (f"refuse scenario and save files larger than MB megabytes "
@@ -266,6 +275,20 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--chunk-size", type=int, help=argparse.SUPPRESS)
     m.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
     m.set_defaults(func=cmd_mc)
+    sa = sub.add_parser("sensitivity", help="global sensitivity of outcomes to the uncertain parameters (SALib)")
+    sa.add_argument("--scenario", help="built-in name or path to a YAML file (default: baseline)")
+    sa.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="Sobol total-order indices (default) or Morris mu*")
+    sa.add_argument("--samples", type=int, help="base samples N: sobol N*(D+2) games, N a power of 2 (default 64); "
+                                                "morris N trajectories, N*(D+1) games (default 10)")
+    sa.add_argument("--outcome", action="append", default=[], metavar="METRIC",
+                    help="final-turn metric to explain (repeatable; default a few headline DESIGN §5 metrics)")
+    sa.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
+    sa.add_argument("--seed", type=int, help="game seed of every sample, and the sampler's seed (default 0)")
+    sa.add_argument("--out", metavar="DIR", help="results directory (default runs/sensitivity/<UTC timestamp>)")
+    sa.add_argument("--no-track", action="store_true", help="do not log to MLflow")
+    sa.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    sa.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
+    sa.set_defaults(func=cmd_sensitivity)
     return ap
 
 

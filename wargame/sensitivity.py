@@ -1,0 +1,267 @@
+"""`wargame sensitivity`: global sensitivity of final-turn outcomes to the scenario's uncertain
+parameters (those with a `distribution`), with SALib.
+
+The SALib problem is the unit hypercube [0, 1]^D, one axis per uncertain parameter in sorted
+name order; each sample's coordinates are quantiles, mapped through each parameter's inverse
+CDF (the same `draw` the Monte Carlo Latin hypercube uses). Quantiles are clipped to
+[QMIN, 1 - QMIN] so that Morris's grid ends (exactly 0 and 1) stay finite for unbounded tails.
+
+Every sample plays one game with the same game seed (common random numbers): the events',
+observers' and seats' dice are identical across samples, so outcome differences come from the
+parameters alone. Games run in a forked process pool; results are in sample order, so the
+indices do not depend on the number of workers.
+
+* sobol:  SALib.sample.sobol (Saltelli, first and total order only: N*(D+2) games; N a power
+          of 2, rounded up) + SALib.analyze.sobol; index = total-order ST, ci95 = ST_conf.
+* morris: SALib.sample.morris (N trajectories, 4 levels: N*(D+1) games) +
+          SALib.analyze.morris; index = mu_star, ci95 = mu_star_conf.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_OUTCOMES = ("china_compute_stock_h100e", "us_china_stock_ratio", "smuggled_h100e", "huawei_output_chips")
+DEFAULT_SAMPLES = {"sobol": 64, "morris": 10}
+METHODS = ("sobol", "morris")
+QMIN = 1e-3
+EXPERIMENT = "wargame-sensitivity"
+
+
+class SensitivityError(ValueError):
+    """Bad input: the CLI prints it as one line and exits 2."""
+
+
+# --- the problem and its samples ------------------------------------------------------------------
+def problem_of(names: list[str]) -> dict:
+    return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+
+
+def unit_samples(method: str, names: list[str], samples: int, seed: int) -> np.ndarray:
+    problem = problem_of(names)
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(problem, samples, calc_second_order=False, seed=seed)
+    from SALib.sample import morris
+
+    return morris.sample(problem, samples, num_levels=4, seed=seed)
+
+
+def to_draw(scenario, names: list[str], row: np.ndarray) -> dict[str, float]:
+    """One row of quantiles -> a parameter draw, through each parameter's inverse CDF."""
+    from wargame.distributions import draw, is_integer_parameter
+    from wargame.mc.experiment import _Quantile
+
+    out = {}
+    for name, u in zip(names, row, strict=True):
+        par = scenario.parameters[name]
+        q = min(max(float(u), QMIN), 1.0 - QMIN)
+        out[name] = draw(par.distribution, par.value, _Quantile(q), is_integer_parameter(name))
+    return out
+
+
+# --- playing the games ----------------------------------------------------------------------------
+_JOB: dict = {}  # set before the pool forks: the workers inherit the loaded scenario
+
+
+def _play(draw: dict[str, float]) -> list[float]:
+    from wargame.runner import make_seats, play
+    from wargame.session import GameSession
+
+    session = GameSession(_JOB["scenario"], _JOB["seed"], param_draw=draw)
+    play(session, make_seats(session))
+    final = session.timeline[-1]
+    return [float(final[m]) for m in _JOB["outcomes"]]
+
+
+def play_all(scenario, seed: int, outcomes: list[str], draws: list[dict], workers: int) -> np.ndarray:
+    """One row per draw (in draw order), one column per outcome."""
+    _JOB.update(scenario=scenario, seed=int(seed), outcomes=list(outcomes))
+    try:
+        if workers <= 1 or len(draws) <= 1:
+            rows = [_play(d) for d in draws]
+        else:
+            ctx = multiprocessing.get_context("fork")  # mesa makes spawn the default; fork inherits the scenario
+            with ctx.Pool(min(workers, len(draws))) as pool:
+                rows = pool.map(_play, draws, chunksize=max(1, len(draws) // (4 * workers)))
+    finally:
+        _JOB.clear()
+    return np.asarray(rows, dtype=float).reshape(len(draws), len(outcomes))
+
+
+# --- analysis -------------------------------------------------------------------------------------
+def _finite(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def analyse(method: str, names: list[str], X: np.ndarray, y: np.ndarray, seed: int) -> list[dict]:
+    """[{param, index, ci95}] sorted by index descending (then name)."""
+    if not np.all(np.isfinite(y)) or float(np.ptp(y)) == 0.0:
+        if np.all(np.isfinite(y)):  # an outcome the parameters never move: every index is 0
+            return [{"param": n, "index": 0.0, "ci95": 0.0} for n in names]
+        raise SensitivityError("an outcome was not a finite number in some game; cannot analyse it")
+    problem = problem_of(names)
+    if method == "sobol":
+        from SALib.analyze import sobol
+
+        res = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=seed)
+        idx, ci = res["ST"], res["ST_conf"]
+    else:
+        from SALib.analyze import morris
+
+        res = morris.analyze(problem, X, y, conf_level=0.95, num_levels=4, seed=seed)
+        idx, ci = res["mu_star"], res["mu_star_conf"]
+    rows = [{"param": n, "index": _finite(i), "ci95": _finite(c)} for n, i, c in zip(names, idx, ci, strict=True)]
+    return sorted(rows, key=lambda r: (-(r["index"] if r["index"] is not None else -math.inf), r["param"]))
+
+
+def sensitivity(scenario, method: str, samples: int, outcomes: list[str], seed: int, workers: int) -> dict:
+    """The full result: {"method", "outcomes": {metric: [{param, index, ci95}]}} plus `games`."""
+    from wargame.sampling import sampled_names
+
+    names = sampled_names(scenario)
+    if not names:
+        raise SensitivityError(f"scenario {scenario.name}: no parameter has a distribution, so there is nothing to vary")
+    X = unit_samples(method, names, samples, seed)
+    draws = [to_draw(scenario, names, row) for row in X]
+    Y = play_all(scenario, seed, outcomes, draws, workers)
+    result = {m: analyse(method, names, X, Y[:, j], seed) for j, m in enumerate(outcomes)}
+    return {"method": method, "outcomes": result, "games": len(draws), "params": names}
+
+
+# --- output ---------------------------------------------------------------------------------------
+def text_table(obj: dict) -> str:
+    label = "ST" if obj["method"] == "sobol" else "mu_star"
+    lines = []
+    for metric, rows in obj["outcomes"].items():
+        width = max([len(r["param"]) for r in rows] + [5])
+        lines.append(f"{metric} ({label}, ±95% CI):")
+        for r in rows:
+            i = "nan" if r["index"] is None else f"{r['index']:.4g}"
+            c = "nan" if r["ci95"] is None else f"{r['ci95']:.3g}"
+            lines.append(f"  {r['param']:<{width}}  {i:>10}  ± {c}")
+    return "\n".join(lines)
+
+
+def default_out_dir() -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    base = Path("runs") / "sensitivity" / stamp
+    out, k = base, 1
+    while out.exists():
+        k += 1
+        out = base.with_name(f"{stamp}-{k}")
+    return out
+
+
+def write_outputs(out: Path, obj: dict) -> list[Path]:
+    """sensitivity.json and one bar plot per outcome; returns the plot paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from wargame.mc.experiment import write_json_atomic
+    from wargame.mc.report import safe_name
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(out / "sensitivity.json", obj)
+    label = "total-order Sobol index ST" if obj["method"] == "sobol" else "Morris mu*"
+    paths = []
+    for metric, rows in obj["outcomes"].items():
+        rows = rows[::-1]  # largest at the top
+        fig, ax = plt.subplots(figsize=(7, 0.35 * len(rows) + 1.2))
+        vals = [r["index"] or 0.0 for r in rows]
+        errs = [r["ci95"] or 0.0 for r in rows]
+        ax.barh([r["param"] for r in rows], vals, xerr=errs, color="tab:blue", ecolor="grey", capsize=2)
+        ax.set_xlabel(f"{label} (bars: 95% CI)")
+        ax.set_title(f"{metric}: sensitivity ({obj['method']})")
+        fig.tight_layout()
+        path = out / f"sensitivity_{safe_name(metric)}.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def track(out: Path, obj: dict, scenario_name: str, samples: int, seed: int, games: int, plots: list[Path]) -> str:
+    """One MLflow run: params, each index and CI as a metric, the plots and JSON as artifacts."""
+    from wargame.mc.tracking import _client, _experiment_id, _key, _log_metrics, _params, _quiet
+
+    with _quiet():
+        client, uri = _client()
+        exp_id = _experiment_id(client, uri, EXPERIMENT)
+        run = client.create_run(exp_id, run_name=f"sensitivity {out.name}", tags={"wargame.out_dir": str(out.resolve())})
+        rid = run.info.run_id
+        client.log_batch(rid, params=_params({"method": obj["method"], "samples": samples, "scenario": scenario_name,
+                                              "seed": seed, "games": games, "outcomes": list(obj["outcomes"])}))
+        items = []
+        for metric, rows in obj["outcomes"].items():
+            for r in rows:
+                items.append((_key(f"{metric}.{r['param']}.index"), r["index"], 0))
+                items.append((_key(f"{metric}.{r['param']}.ci95"), r["ci95"], 0))
+        _log_metrics(client, rid, items)
+        client.log_artifact(rid, str(out / "sensitivity.json"))
+        for path in plots:
+            client.log_artifact(rid, str(path), "plots")
+        client.set_terminated(rid)
+        return rid
+
+
+# --- the command ----------------------------------------------------------------------------------
+def run_sensitivity(args) -> int:
+    from wargame.metrics import CONTRACT_KEYS, EXTRA_KEYS
+    from wargame.scenario import load_scenario
+
+    method = args.method
+    samples = args.samples if args.samples is not None else DEFAULT_SAMPLES[method]
+    if samples < 2:
+        raise SensitivityError(f"--samples {samples}: must be at least 2")
+    if args.workers is not None and args.workers < 1:
+        raise SensitivityError(f"--workers {args.workers}: must be at least 1")
+    if args.seed is not None and args.seed < 0:
+        raise SensitivityError(f"--seed {args.seed}: must be a non-negative integer")
+    if args.scenario is not None and not args.scenario.strip():
+        raise SensitivityError("--scenario: empty name; give a file or a built-in name")
+    known = CONTRACT_KEYS + EXTRA_KEYS
+    outcomes = list(dict.fromkeys(args.outcome)) if args.outcome else list(DEFAULT_OUTCOMES)
+    for m in outcomes:
+        if m not in known:
+            raise SensitivityError(f"--outcome {m}: unknown metric; DESIGN §5 metrics: {', '.join(CONTRACT_KEYS)}")
+    if method == "sobol" and samples & (samples - 1):
+        rounded = 1 << (samples - 1).bit_length()
+        print(f"wargame: note: --samples {samples} rounded up to {rounded} (Sobol sampling needs a power of 2)",
+              file=sys.stderr)
+        samples = rounded
+    seed = 0 if args.seed is None else args.seed
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    scenario = load_scenario(args.scenario or "baseline")
+    full = sensitivity(scenario, method, samples, outcomes, seed, workers)
+    obj = {"method": full["method"], "outcomes": full["outcomes"]}
+    out = Path(args.out) if args.out is not None else default_out_dir()
+    plots = write_outputs(out, obj)
+    run_id = None
+    if not args.no_track:
+        try:
+            run_id = track(out, obj, args.scenario or "baseline", samples, seed, full["games"], plots)
+        except Exception as exc:  # the results are on disk whatever happened to tracking
+            what = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            print(f"wargame: warning: MLflow tracking failed ({type(exc).__name__}: {what}); results are in {out}",
+                  file=sys.stderr)
+    if args.json:
+        print(json.dumps(obj, sort_keys=True, allow_nan=False))
+    else:
+        print(f"{method} sensitivity of {scenario.name}: {len(full['params'])} parameters, {full['games']} games "
+              f"(game seed {seed} in every one: common random numbers)")
+        print(text_table(obj))
+        print(f"results in {out}" + (f"; MLflow run {run_id}" if run_id else ""))
+    return 0
