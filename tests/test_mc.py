@@ -237,7 +237,6 @@ def test_json_keys_are_the_contract(capsys, tmp_path):
     (["--scenario", "baseline", "--compare-scenarios", "baseline,no-controls"], "give one"),
     (["--lhs"], "--lhs stratifies"),
     (["--from-save", "/nonexistent/save.json"], "no such file"),
-    (["--executor", "dask"], DASK_MISSING),
     (["--scheduler", "tcp://x:1"], "--executor dask"),
 ])
 def test_bad_flags_exit_2_with_one_line(capsys, tmp_path, argv, needle):
@@ -247,6 +246,14 @@ def test_bad_flags_exit_2_with_one_line(capsys, tmp_path, argv, needle):
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith("wargame: ") and needle in lines[0], err
     assert out == ""
+
+
+def test_dask_executor_without_dask_exits_2_with_one_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask", None)  # as if not installed: the import raises ImportError
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    assert main(["mc", "--no-track", "--runs", "2", "--executor", "dask", "--out", str(tmp_path / "o")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.strip().splitlines() == [f"wargame: {DASK_MISSING}"], err
 
 
 def test_bad_resume_exits_2_with_one_line(capsys, tmp_path):

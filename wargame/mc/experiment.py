@@ -28,6 +28,7 @@ to a temporary name then renamed, so a killed experiment leaves only whole chunk
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import hashlib
@@ -410,11 +411,8 @@ def execute(out: Path, manifest: dict, workers: int, executor: str = "local", sc
     bar = _progress(total)
     try:
         if executor == "dask":
-            from dask.distributed import Client, as_completed  # checked importable by the CLI
-
-            with Client(scheduler) if scheduler else Client(processes=True, n_workers=workers) as client:
-                for fut in as_completed(client.map(run_chunk, tasks, pure=False)):
-                    bar.update(fut.result())
+            if tasks:
+                _execute_dask(tasks, workers, scheduler, bar)
         elif workers == 1 or len(tasks) <= 1:
             for t in tasks:
                 bar.update(run_chunk(t))
@@ -426,6 +424,65 @@ def execute(out: Path, manifest: dict, workers: int, executor: str = "local", sc
     finally:
         bar.close()
     return total
+
+
+DASK_CONNECT_TIMEOUT_S = 5
+
+
+@contextlib.contextmanager
+def _quiet_dask():
+    """dask.distributed logs at WARNING and above on start-up and shutdown (closed streams, lost
+    heartbeats, leaked semaphores): none of it is ours to report, so raise those loggers to CRITICAL
+    for the lifetime of the cluster, the teardown included."""
+    import logging
+    import warnings
+
+    names = ("distributed", "tornado", "asyncio")
+    levels = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for n, level in levels.items():
+            logging.getLogger(n).setLevel(level)
+
+
+def _execute_dask(tasks: list, workers: int, scheduler: str | None, bar) -> None:
+    """Map the chunks over a dask.distributed cluster: the one at `scheduler`, else a LocalCluster
+    of `workers` single-threaded processes. Every worker writes its chunk files into the results
+    directory itself (an absolute path: a remote cluster must see it under the same path)."""
+    import logging
+
+    import dask
+    from dask.distributed import Client, LocalCluster, as_completed  # checked importable by the CLI
+
+    tasks = [(str(Path(d).resolve()), a, c) for d, a, c in tasks]
+    with _quiet_dask(), dask.config.set({"distributed.admin.tick.limit": "1h"}):  # no "event loop blocked" noise
+        cluster = None
+        try:
+            if scheduler:
+                try:
+                    client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT_S, set_as_default=False)
+                except (OSError, TimeoutError, ValueError) as exc:
+                    what = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+                    raise McError(f"--scheduler {scheduler}: cannot connect ({what})") from None
+            else:
+                cluster = LocalCluster(n_workers=min(workers, len(tasks)), threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=logging.CRITICAL)
+                client = Client(cluster, set_as_default=False)
+            with client:
+                futures = client.map(run_chunk, tasks, pure=False)
+                try:
+                    for fut in as_completed(futures, loop=client.loop):
+                        bar.update(fut.result())
+                finally:
+                    client.cancel(futures)
+        finally:
+            if cluster is not None:
+                cluster.close()
 
 
 class _NoBar:
