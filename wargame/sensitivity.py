@@ -24,7 +24,6 @@ import math
 import multiprocessing
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -153,16 +152,6 @@ def text_table(obj: dict) -> str:
     return "\n".join(lines)
 
 
-def default_out_dir() -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    base = Path("runs") / "sensitivity" / stamp
-    out, k = base, 1
-    while out.exists():
-        k += 1
-        out = base.with_name(f"{stamp}-{k}")
-    return out
-
-
 def write_outputs(out: Path, obj: dict) -> list[Path]:
     """sensitivity.json and one bar plot per outcome; returns the plot paths."""
     import matplotlib
@@ -247,7 +236,9 @@ def run_sensitivity(args) -> int:
     scenario = load_scenario(args.scenario or "baseline")
     full = sensitivity(scenario, method, samples, outcomes, seed, workers)
     obj = {"method": full["method"], "outcomes": full["outcomes"]}
-    out = Path(args.out) if args.out is not None else default_out_dir()
+    from wargame.mc.experiment import default_out_dir
+
+    out = Path(args.out) if args.out is not None else default_out_dir("sensitivity")
     plots = write_outputs(out, obj)
     run_id = None
     if not args.no_track:

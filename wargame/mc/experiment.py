@@ -604,9 +604,10 @@ def result_object(collected: dict, manifest: dict) -> dict:
 
 
 # --- manifest and directory -----------------------------------------------------------------------
-def default_out_dir() -> Path:
+def default_out_dir(kind: str = "mc") -> Path:
+    """runs/<kind>/<UTC timestamp>, with a suffix if two experiments start in the same second."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    base = Path("runs") / "mc" / stamp
+    base = Path("runs") / kind / stamp
     out, k = base, 1
     while out.exists():
         k += 1
