@@ -20,10 +20,11 @@ import pyarrow.dataset as ds
 import pytest
 
 from wargame.cli import main
-from wargame.distributions import draw, is_integer_parameter
+from wargame.distributions import is_integer_parameter
 from wargame.mc.command import DASK_MISSING
-from wargame.mc.experiment import _Quantile, game_seed
+from wargame.mc.experiment import game_seed
 from wargame.metrics import CONTRACT_KEYS
+from wargame.sampling import draw_at_quantiles
 from wargame.scenario import SCENARIO_DIR, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,8 +189,7 @@ def test_lhs_puts_one_draw_in_each_quantile_bin(capsys, tmp_path):
         name = col[len("param."):]
         if is_integer_parameter(name):
             continue
-        par = sc.parameters[name]
-        edges = [draw(par.distribution, par.value, _Quantile(k / n)) for k in range(n)] + [np.inf]
+        edges = [draw_at_quantiles(sc, {name: k / n})[name] for k in range(n)] + [np.inf]
         bins = np.searchsorted(edges, runs[col].to_numpy(), side="right") - 1
         assert sorted(bins) == list(range(n)), name
         checked += 1

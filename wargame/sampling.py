@@ -33,6 +33,26 @@ def draw_parameters(scenario: Scenario, seed: int) -> dict[str, float]:
     return out
 
 
+class _Fixed:
+    """Stands in for a generator whose one uniform is already chosen: `draw` takes exactly one."""
+
+    def __init__(self, u: float):
+        self.u = u
+
+    def random(self) -> float:
+        return self.u
+
+
+def draw_at_quantiles(scenario: Scenario, quantiles: dict[str, float]) -> dict[str, float]:
+    """Each named parameter at a quantile of its distribution (the inverse CDF): what a Latin
+    hypercube or a sensitivity design chooses in the unit cube, mapped to the parameters."""
+    out: dict[str, float] = {}
+    for name, u in quantiles.items():
+        par = scenario.parameters[name]
+        out[name] = draw(par.distribution, par.value, _Fixed(float(u)), is_integer_parameter(name))
+    return out
+
+
 def draw_problems(scenario: Scenario, param_draw: object) -> list[str]:
     """`param_draw.NAME: what is wrong` for each entry of a claimed draw (e.g. from a save
     file) that this scenario could not have produced; [] when it could have produced it all."""

@@ -57,15 +57,9 @@ def unit_samples(method: str, names: list[str], samples: int, seed: int) -> np.n
 
 def to_draw(scenario, names: list[str], row: np.ndarray) -> dict[str, float]:
     """One row of quantiles -> a parameter draw, through each parameter's inverse CDF."""
-    from wargame.distributions import draw, is_integer_parameter
-    from wargame.mc.experiment import _Quantile
+    from wargame.sampling import draw_at_quantiles
 
-    out = {}
-    for name, u in zip(names, row, strict=True):
-        par = scenario.parameters[name]
-        q = min(max(float(u), QMIN), 1.0 - QMIN)
-        out[name] = draw(par.distribution, par.value, _Quantile(q), is_integer_parameter(name))
-    return out
+    return draw_at_quantiles(scenario, {n: min(max(float(u), QMIN), 1.0 - QMIN) for n, u in zip(names, row, strict=True)})
 
 
 # --- playing the games ----------------------------------------------------------------------------

@@ -248,16 +248,6 @@ def _metric_types(manifest: dict) -> dict[str, str]:
 
 
 # --- one game --------------------------------------------------------------------------------------
-class _Quantile:
-    """Stands in for a generator: `draw` takes exactly one uniform, this one is fixed."""
-
-    def __init__(self, u: float):
-        self.u = u
-
-    def random(self) -> float:
-        return self.u
-
-
 @functools.cache
 def lhs_quantiles(seed: int, runs: int, name: str) -> np.ndarray:
     """One quantile per run, exactly one in each of the N bins [k/N, (k+1)/N)."""
@@ -271,15 +261,9 @@ def lhs_quantiles(seed: int, runs: int, name: str) -> np.ndarray:
 
 
 def lhs_draw(scenario, seed: int, runs: int, run: int) -> dict[str, float]:
-    from wargame.distributions import draw, is_integer_parameter
-    from wargame.sampling import sampled_names
+    from wargame.sampling import draw_at_quantiles, sampled_names
 
-    out = {}
-    for name in sampled_names(scenario):
-        par = scenario.parameters[name]
-        u = float(lhs_quantiles(seed, runs, name)[run])
-        out[name] = draw(par.distribution, par.value, _Quantile(u), is_integer_parameter(name))
-    return out
+    return draw_at_quantiles(scenario, {n: lhs_quantiles(seed, runs, n)[run] for n in sampled_names(scenario)})
 
 
 def new_session(manifest: dict, arm: Arm, run: int):
