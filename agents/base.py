@@ -12,7 +12,7 @@ import functools
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import mesa
 
@@ -21,10 +21,19 @@ from wargame.params import Params
 from wargame.state import World
 
 
-@dataclass(frozen=True)
+# Specs and their domains are rebuilt after every order (a few thousand per game): their
+# constructors write the instance dict directly, which a frozen dataclass's own __init__ does
+# through object.__setattr__ one field at a time. Equality, hashing, repr and immutability are
+# still the dataclass's.
+@dataclass(frozen=True, init=False)
 class Choice:
     values: tuple
     why: str = ""
+
+    def __init__(self, values: tuple, why: str = ""):
+        d = self.__dict__
+        d["values"] = values
+        d["why"] = why
 
     def contains(self, v: Any) -> bool:
         return any(isinstance(v, bool) == isinstance(x, bool) and v == x for x in self.values)
@@ -41,13 +50,21 @@ class Choice:
         return f"one of {vals}" + (f" ({self.why})" if self.why else "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Amount:
     lo: float
     hi: float
     unit: str
     why: str = ""
     points: int = 5
+
+    def __init__(self, lo: float, hi: float, unit: str, why: str = "", points: int = 5):
+        d = self.__dict__
+        d["lo"] = lo
+        d["hi"] = hi
+        d["unit"] = unit
+        d["why"] = why
+        d["points"] = points
 
     def contains(self, v: Any) -> bool:
         """A finite number within the bounds, with no tolerance: a value past a bound by any
@@ -75,7 +92,10 @@ def _tidy(x: float) -> float:
     return float(f"{x:.6g}")
 
 
-@dataclass(frozen=True)
+_NEW = object()  # "not given": a fresh dict, as the dataclass's default_factory made
+
+
+@dataclass(frozen=True, init=False)
 class Spec:
     """One move kind the actor may make, with its fixed targets and each field's domain."""
 
@@ -84,9 +104,15 @@ class Spec:
     fields: dict = field(default_factory=dict)
     unavailable: str | None = None
 
-    @property
-    def kind(self) -> str:
-        return kind_of(self.cls)
+    def __init__(self, cls: type[AnyMove], fixed: Any = _NEW, fields: Any = _NEW, unavailable: str | None = None):
+        d = self.__dict__
+        d["cls"] = cls
+        d["fixed"] = {} if fixed is _NEW else fixed
+        d["fields"] = {} if fields is _NEW else fields
+        d["unavailable"] = unavailable
+        d["kind"] = kind_of(cls)  # the move kind (read often; not a field, so not in eq or repr)
+
+    kind: ClassVar[str]
 
 
 @functools.cache
@@ -118,15 +144,24 @@ class ActorAgent(mesa.Agent):
         memo = getattr(self, "_specs_memo", None)
         if token is not None and memo is not None and memo[0] == token and memo[1] is world:
             return memo[2]
-        locks = {k: lock for k, lock in self.model.scenario.locks.get(self.actor_id, {}).items()
-                 if lock.active(world.quarter_index)}
+        locked = self._locked(world.quarter_index)
         specs = self.specs(world, p)
-        if locks:
-            specs = [Spec(s.cls, s.fixed, s.fields, f"locked by the scenario: {locks[s.kind].reason}") if s.kind in locks else s
-                     for s in specs]
+        if locked:
+            specs = [Spec(s.cls, s.fixed, s.fields, locked[s.kind]) if s.kind in locked else s for s in specs]
         if token is not None:
             self._specs_memo = (token, world, specs)
         return specs
+
+    def _locked(self, quarter_index: int) -> dict[str, str]:
+        """The kinds the scenario locks in this quarter, with why: the (frozen) scenario's locks
+        change only with the quarter, so the answer is kept until the quarter moves on."""
+        scenario = self.model.scenario
+        memo = getattr(self, "_locks_memo", None)
+        if memo is None or memo[0] != quarter_index or memo[1] is not scenario:
+            locked = {k: f"locked by the scenario: {lock.reason}" for k, lock in scenario.locks.get(self.actor_id, {}).items()
+                      if lock.active(quarter_index)}
+            memo = self._locks_memo = (quarter_index, scenario, locked)
+        return memo[2]
 
     def state(self, world: World):
         return world.actor_state(self.actor_id)
@@ -135,7 +170,15 @@ class ActorAgent(mesa.Agent):
         return spec.cls(**spec.fixed, **values, actor=self.actor_id)
 
     def _listed_specs(self, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> list[Spec]:
-        """Specs that list at least one move now (open, every field has a value, not yet ordered)."""
+        """Specs that list at least one move now (open, every field has a value, not yet ordered).
+        With a `token`, the answer (and its sorted kinds) is kept for that token, world and `used`:
+        a random seat asks for the kinds and then for one kind's moves."""
+        return self._listed(world, p, used, token)[0]
+
+    def _listed(self, world: World, p: Params, used: set[tuple[str, str]], token: object) -> tuple[list[Spec], list[str]]:
+        memo = getattr(self, "_listed_memo", None)
+        if token is not None and memo is not None and memo[0] == token and memo[1] is world and memo[2] == used:
+            return memo[3]
         out = []
         for spec in self.open_specs(world, p, token):
             if spec.unavailable or any(d.empty for d in spec.fields.values()):
@@ -144,11 +187,14 @@ class ActorAgent(mesa.Agent):
             if (spec.kind, str(spec.fixed[tf]) if tf in spec.fixed else "") in used:
                 continue
             out.append(spec)
-        return out
+        answer = (out, sorted({s.kind for s in out}))
+        if token is not None:
+            self._listed_memo = (token, world, frozenset(used), answer)
+        return answer
 
     def listed_kinds(self, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> list[str]:
         """The kinds (other than pass) that legal_moves would list, sorted."""
-        return sorted({s.kind for s in self._listed_specs(world, p, used, token)})
+        return list(self._listed(world, p, used, token)[1])
 
     def moves_of_kind(self, kind: str, world: World, p: Params, used: set[tuple[str, str]],
                       token: object = None) -> list[AnyMove]:

@@ -28,17 +28,26 @@ class Dice:
     the dice of the others (and a plan remade after a save is the same plan)."""
 
     SLOTS = 16
+    __slots__ = ("_seed", "_u", "_z")
 
     def __init__(self, seed: int):
-        g = np.random.default_rng(seed)
-        self._u = g.random(self.SLOTS)
-        self._z = g.standard_normal(self.SLOTS)
+        self._seed = seed
+        self._u: list[float] | None = None  # rolled on first use: some plans never roll
+
+    def _roll(self) -> None:
+        g = np.random.default_rng(self._seed)
+        self._u = g.random(self.SLOTS).tolist()  # Python floats: the same doubles, cheaper to read
+        self._z = g.standard_normal(self.SLOTS).tolist()
 
     def chance(self, p: float, slot: int) -> bool:
-        return bool(self._u[slot] < p)
+        if self._u is None:
+            self._roll()
+        return self._u[slot] < p
 
     def jitter(self, x: float, sd: float, slot: int) -> float:
         """x times a lognormal factor with median 1: a decision-maker's imprecision."""
+        if self._u is None:
+            self._roll()
         return x * math.exp(sd * self._z[slot])
 
 

@@ -24,7 +24,12 @@ class ResolutionError(Exception):
 
 def _non_finite(value: Any, path: str) -> str | None:
     if isinstance(value, dict):
+        isfinite = math.isfinite
         for k, v in value.items():
+            if type(v) is float:  # most of a record: checked here, without a call and a path per number
+                if not isfinite(v):
+                    return f"{path}.{k} = {v}"
+                continue
             bad = _non_finite(v, f"{path}.{k}")
             if bad:
                 return bad

@@ -8,8 +8,11 @@ exactly the same dice.
 
 from __future__ import annotations
 
+import functools
+
 import mesa
 import numpy as np
+from numpy.random.bit_generator import ISpawnableSeedSequence
 
 from agents import ActorAgent, agent_class
 from wargame.adjudication import adjudicate
@@ -40,9 +43,158 @@ class RecordCollector(mesa.DataCollector):
             values.append(record[key])
 
 
+# --- keyed streams, seeded without numpy's SeedSequence machinery --------------------------------
+# A game opens some six hundred streams, and numpy spends most of each stream's cost in building
+# the SeedSequence. Its hash (numpy/random/bit_generator.pyx) is a few dozen 32-bit multiply-xorshift
+# steps, so it is done here in Python, caching the pool mixed from a key's prefix (the seed, purpose
+# and turn recur across a quarter's streams). tests/test_fast_paths.py checks it against numpy.
+_M32, _M64, _M128 = (1 << 32) - 1, (1 << 64) - 1, (1 << 128) - 1
+_MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
+_PCG64_MULT = 0x2360ED051FC65DA44385DF649FCCF645  # PCG_DEFAULT_MULTIPLIER_128
+
+
+def _hash_constants(init: int, mult: int, n: int) -> tuple[int, ...]:
+    """The hash constant before each call of SeedSequence's hashmix (it does not depend on the data)."""
+    out = [init]
+    for _ in range(n):
+        out.append(out[-1] * mult & _M32)
+    return tuple(out)
+
+
+_HA = _hash_constants(0x43B0D7E5, 0x931E8875, 16 + 4 * 64)  # INIT_A, MULT_A: mixing the entropy
+_HB = _hash_constants(0x8B51F9DD, 0x58F38DED, 8)  # INIT_B, MULT_B: generating the state
+
+
+def _words(n: int) -> tuple[int, ...]:
+    """numpy's _coerce_to_uint32_array for one non-negative int: 32-bit words, least significant first."""
+    if n < 0:
+        raise ValueError("seeds and spawn keys must be non-negative")
+    if n <= _M32:
+        return (n,)
+    out = []
+    while n:
+        out.append(n & _M32)
+        n >>= 32
+    return tuple(out)
+
+
+def _mix_in(pool: tuple[int, ...], k: int, word: int) -> tuple[tuple[int, ...], int]:
+    """One entropy word past the pool's size, mixed into each pool word (hashmix calls k..k+3)."""
+    ha, out = _HA, []
+    for d in range(4):
+        h = (word ^ ha[k + d]) * ha[k + d + 1] & _M32
+        h ^= h >> 16
+        r = (_MIX_L * pool[d] - _MIX_R * h) & _M32
+        out.append(r ^ r >> 16)
+    return tuple(out), k + 4
+
+
+@functools.lru_cache(maxsize=4096)
+def _pool(words: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+    """SeedSequence.mix_entropy over `words` (at least four): the pool and how many hashmix calls it took."""
+    if len(words) > 4:
+        return _mix_in(*_pool(words[:-1]), words[-1])
+    ha, pool = _HA, []
+    for i in range(4):
+        v = (words[i] ^ ha[i]) * ha[i + 1] & _M32
+        pool.append(v ^ v >> 16)
+    k = 4
+    for s in range(4):
+        for d in range(4):
+            if s != d:
+                h = (pool[s] ^ ha[k]) * ha[k + 1] & _M32
+                h ^= h >> 16
+                k += 1
+                r = (_MIX_L * pool[d] - _MIX_R * h) & _M32
+                pool[d] = r ^ r >> 16
+    return tuple(pool), k
+
+
+def seed_state(seed: int, key: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """SeedSequence(seed, spawn_key=key).generate_state(4, np.uint64), as Python ints."""
+    words = _words(seed)
+    if len(words) < 4:  # numpy pads the entropy to the pool size when there is a spawn key; without
+        words += (0,) * (4 - len(words))  # one, its pool runs the hash over zeros, which is the same
+    last: tuple[int, ...] = ()
+    if key:
+        for x in key[:-1]:
+            words += _words(x)
+        last = _words(key[-1])
+    pool, k = _pool(words)
+    for w in last[:-1]:
+        pool, k = _mix_in(pool, k, w)
+    p0, p1, p2, p3 = pool
+    if last:  # the last word mixed in, unrolled: this runs for every stream
+        w, ha = last[-1], _HA
+        h = (w ^ ha[k]) * ha[k + 1] & _M32
+        r = (_MIX_L * p0 - _MIX_R * (h ^ h >> 16)) & _M32
+        p0 = r ^ r >> 16
+        h = (w ^ ha[k + 1]) * ha[k + 2] & _M32
+        r = (_MIX_L * p1 - _MIX_R * (h ^ h >> 16)) & _M32
+        p1 = r ^ r >> 16
+        h = (w ^ ha[k + 2]) * ha[k + 3] & _M32
+        r = (_MIX_L * p2 - _MIX_R * (h ^ h >> 16)) & _M32
+        p2 = r ^ r >> 16
+        h = (w ^ ha[k + 3]) * ha[k + 4] & _M32
+        r = (_MIX_L * p3 - _MIX_R * (h ^ h >> 16)) & _M32
+        p3 = r ^ r >> 16
+    b0, b1, b2, b3, b4, b5, b6, b7, b8 = _HB
+    v0 = (p0 ^ b0) * b1 & _M32
+    v1 = (p1 ^ b1) * b2 & _M32
+    v2 = (p2 ^ b2) * b3 & _M32
+    v3 = (p3 ^ b3) * b4 & _M32
+    v4 = (p0 ^ b4) * b5 & _M32
+    v5 = (p1 ^ b5) * b6 & _M32
+    v6 = (p2 ^ b6) * b7 & _M32
+    v7 = (p3 ^ b7) * b8 & _M32
+    return (v0 ^ v0 >> 16 | (v1 ^ v1 >> 16) << 32, v2 ^ v2 >> 16 | (v3 ^ v3 >> 16) << 32,
+            v4 ^ v4 >> 16 | (v5 ^ v5 >> 16) << 32, v6 ^ v6 >> 16 | (v7 ^ v7 >> 16) << 32)
+
+
+def first_output(seed: int, *key: int) -> int:
+    """The first 64-bit output of stream(seed, *key)'s PCG64 (pcg64_set_seed, then one step)."""
+    s0, s1, i0, i1 = seed_state(seed, key)
+    inc = ((i0 << 64 | i1) << 1 | 1) & _M128
+    st = ((inc + (s0 << 64 | s1)) * _PCG64_MULT + inc) & _M128
+    st = (st * _PCG64_MULT + inc) & _M128
+    x = ((st >> 64) ^ st) & _M64
+    r = st >> 122
+    return (x >> r | x << (64 - r)) & _M64
+
+
+class _KeyedSeed(ISpawnableSeedSequence):
+    """What PCG64 seeds itself from: the state SeedSequence(seed, spawn_key=key) would generate.
+    Anything else asked of it (spawning, entropy, other sizes) goes to that real SeedSequence."""
+
+    def __init__(self, seed: int, key: tuple[int, ...]):
+        self._seed, self._key = seed, key
+        self._real: np.random.SeedSequence | None = None
+
+    def _sequence(self) -> np.random.SeedSequence:
+        if self._real is None:
+            self._real = np.random.SeedSequence(self._seed, spawn_key=self._key)
+        return self._real
+
+    def generate_state(self, n_words: int, dtype=np.uint32) -> np.ndarray:
+        if n_words == 4 and np.dtype(dtype) == np.uint64 and self._real is None:
+            return np.array(seed_state(self._seed, self._key), dtype=np.uint64)
+        return self._sequence().generate_state(n_words, dtype)
+
+    def spawn(self, n_children: int) -> list[np.random.SeedSequence]:
+        return self._sequence().spawn(n_children)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._sequence(), name)
+
+
 def stream(seed: int, *key: int) -> np.random.Generator:
-    """A generator for one purpose: the child of SeedSequence(seed) at spawn key `key`."""
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+    """A generator for one purpose: the child of SeedSequence(seed) at spawn key `key`
+    (the same generator as np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key))))."""
+    if type(seed) is not int or any(type(x) is not int for x in key):  # numpy ints and the like: numpy's own way
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))
+    return np.random.Generator(np.random.PCG64(_KeyedSeed(seed, key)))
 
 
 class WargameModel(mesa.Model):

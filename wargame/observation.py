@@ -52,6 +52,31 @@ class Observation(BaseModel):
     dice_seed: int = 0
 
 
+def _plain_model(cls: type[BaseModel]) -> bool:
+    """No aliases, defaults to fill, extras, private attributes or post-init: model_construct with
+    every field given comes down to setting the instance's dict and its fields-set."""
+    return (not cls.__pydantic_root_model__ and not cls.__pydantic_post_init__ and not cls.__private_attributes__
+            and cls.model_config.get("extra") != "allow"
+            and all(f.alias is None and f.validation_alias is None for f in cls.__pydantic_fields__.values()))
+
+
+_OBSERVATION_FIELDS = tuple(Observation.__pydantic_fields__)
+_FAST_CONSTRUCT = _plain_model(Observation)
+
+
+def _construct(**values) -> Observation:
+    """Observation.model_construct(**values) for all of its fields, without its per-field alias
+    and default look-ups (pydantic's model_construct, main.py): the same instance state."""
+    if not _FAST_CONSTRUCT or tuple(values) != _OBSERVATION_FIELDS:
+        return Observation.model_construct(**values)
+    m = Observation.__new__(Observation)
+    object.__setattr__(m, "__dict__", values)
+    object.__setattr__(m, "__pydantic_fields_set__", set(values))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", None)
+    return m
+
+
 def sees_truth(observer: str, key: str) -> bool:
     if key.startswith("score_"):
         return key == f"score_{observer}"  # a score would reveal its owner's private numbers
@@ -69,19 +94,47 @@ def _visible_keys(observer: str, keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(k for k in keys if sees_truth(observer, k))
 
 
+def _dump(state: BaseModel) -> dict:
+    """state.model_dump(mode="json"), without the wrapper's keyword plumbing."""
+    return state.__pydantic_serializer__.to_python(state, mode="json")
+
+
+@functools.cache
+def _include(cls: type[BaseModel], fields: tuple[str, ...]) -> set[str] | None:
+    """`fields` as a set for the serializer's include, if that gives them in this order (the
+    serializer keeps the model's field order); else None."""
+    return set(fields) if tuple(f for f in cls.model_fields if f in fields) == fields else None
+
+
+def _public_part(state: BaseModel, fields: tuple[str, ...]) -> dict:
+    """{f: state.model_dump(mode="json")[f] for f in fields}, serialising only those fields."""
+    include = _include(type(state), fields)
+    if include is not None:
+        return state.__pydantic_serializer__.to_python(state, mode="json", include=include)
+    dump = _dump(state)
+    return {f: dump[f] for f in fields}
+
+
 def _public_view(world: World, observer: str) -> dict:
     out: dict = {}
+    bloc = observer in CHINA_BLOC
     for actor, fields in PUBLIC_FIELDS.items():
         if actor == observer:
             continue
-        state = getattr(world, actor).model_dump(mode="json")
-        full = observer in CHINA_BLOC and actor in CHINA_BLOC
-        out[actor] = state if full else {f: state[f] for f in fields}
+        if bloc and actor in CHINA_BLOC:
+            out[actor] = _dump(getattr(world, actor))
+        elif fields:
+            out[actor] = _public_part(getattr(world, actor), fields)
+        else:  # nothing of it is public (SMIC, the smugglers)
+            out[actor] = {}
     for nation, t in sorted(world.tier2.items()):
         if nation != observer:
-            state = t.model_dump(mode="json")
-            out[nation] = {f: state[f] for f in TIER2_PUBLIC}
+            out[nation] = _public_part(t, TIER2_PUBLIC)
     return out
+
+
+_ESTIMATED = ("huawei_output_chips", "smuggled_h100e", "smic_yield", "smic_advanced_capacity_wpm",
+              "china_compute_stock_h100e", "china_demand_h100e")
 
 
 def _estimates(world: World, p: Params, observer: str, last: dict, rng: np.random.Generator) -> dict[str, float]:
@@ -98,9 +151,8 @@ def _estimates(world: World, p: Params, observer: str, last: dict, rng: np.rando
     }
     sigma = p.analyst_sigma
     # always draw in the same order so one observer's dice never depend on what it can see
-    draws = {k: float(math.exp(sigma * rng.standard_normal() - 0.5 * sigma * sigma))
-             for k in ("huawei_output_chips", "smuggled_h100e", "smic_yield", "smic_advanced_capacity_wpm",
-                       "china_compute_stock_h100e", "china_demand_h100e")}
+    z = rng.standard_normal(len(_ESTIMATED)).tolist()  # the same six normals as six single draws
+    draws = {k: float(math.exp(sigma * z[i] - 0.5 * sigma * sigma)) for i, k in enumerate(_ESTIMATED)}
     out: dict[str, float] = {}
     for key, draw in draws.items():
         if sees_truth(observer, key):
@@ -119,11 +171,11 @@ def observe(
     rng: np.random.Generator, quarter: str, dice_seed: int = 0,
 ) -> Observation:
     visible = {k: last[k] for k in _visible_keys(observer, tuple(last))}
-    return Observation.model_construct(  # built from checked state: validating it again costs a third of observing
+    return _construct(  # built from checked state: validating it again costs a third of observing
         actor=observer,
         turn=world.turn + 1,
         quarter=quarter,
-        own=world.actor_state(observer).model_dump(mode="json"),
+        own=_dump(world.actor_state(observer)),
         public=_public_view(world, observer),
         last_record=visible,
         estimates=_estimates(world, p, observer, last, rng),

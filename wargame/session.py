@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from wargame.ids import format_quarter, parse_quarter
 from wargame.integrity import ResolutionError, ledger_problems, resolution_problems
 from wargame.legal import LazyGenerator, LegalMoves
-from wargame.model import EVENTS, OBSERVATION, POLICY, WargameModel, stream
+from wargame.model import EVENTS, OBSERVATION, POLICY, WargameModel, first_output, stream
 from wargame.moves import AnyMove, Pass, Refusal, parse_move
 from wargame.observation import Observation, observe
 from wargame.sampling import draw_parameters, draw_problems, normalise_draw
@@ -80,19 +80,20 @@ class GameSession:
 
     @property
     def is_over(self) -> bool:
-        return self.world.turn >= self.scenario.turns
+        return self.model.world.turn >= self.scenario.turns
 
     @property
     def current_actor(self) -> str | None:
-        return None if self.is_over else self.actors[self._phase]
+        model = self.model  # asked several times per order: read the model once
+        return None if model.world.turn >= self.scenario.turns else model.actors[self._phase]
 
     def observe(self, actor: str) -> Observation:
         self._known(actor)
         rng = stream(self.seed, OBSERVATION, self.world.turn, self.actors.index(actor))
         last = self.timeline[-1] if self.timeline else {}
-        dice = stream(self.seed, POLICY, self.world.turn, self.actors.index(actor), QUARTER_DICE)
-        return observe(self.world, self.model.params, actor, last, self._public, rng, self.quarter,
-                       int(dice.integers(2**63)))
+        # that stream's integers(2**63): Lemire's bounded draw over 2**63 is the first output halved
+        dice = first_output(self.seed, POLICY, self.world.turn, self.actors.index(actor), QUARTER_DICE) >> 1
+        return observe(self.world, self.model.params, actor, last, self._public, rng, self.quarter, dice)
 
     def legal_moves(self, actor: str) -> list[AnyMove]:
         self._known(actor)
