@@ -6,7 +6,7 @@ one at a time, clamped to the legal bounds, and passes when none is left. Doctri
 what they see (a shortage, a seizure, a rival's better chip) and roll the seat's own dice where
 a real decision-maker would hesitate, so two games with different seeds differ in their choices
 too. They hold no memory between quarters, so a saved game continues exactly.
-(A library of named doctrines and look-ahead bots is a later issue.)
+(Named doctrines live in policies/library/, the look-ahead bot in policies/lookahead.py.)
 """
 
 from __future__ import annotations

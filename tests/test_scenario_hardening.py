@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from wargame import limits
 from wargame.cli import main
 from wargame.ids import KNOWN_TIER2, format_quarter, parse_quarter
-from wargame.params import FIRST_YEAR, LAST_YEAR, Params, bounds, list_length
+from wargame.params import FIRST_YEAR, LAST_YEAR, SCORE_TERMS, Params, bounds, list_length
 from wargame.runner import make_seats, play
 from wargame.scenario import (
     FORBIDDEN_TARGETS,
@@ -512,7 +512,8 @@ def test_level_lists_have_one_value_per_level_in_state_order():
     levels = {"servicing": state.SERVICING, "by_level": ("0", "1", "2", "3"), "by_intel": state.INTEL_LEVELS,
               "by_controls": state.TRANSSHIP, "stance": state.STANCES, "chinese_chip_pref": state.STANCES,
               "tier_effect": state.DIFFUSION_TIERS, "captive_share_by_policy": state.FOREIGN_CHIP_POLICIES,
-              "guidance_penalty_by_policy": state.FOREIGN_CHIP_POLICIES[:3], "shell_controls_factor": state.TRANSSHIP}
+              "guidance_penalty_by_policy": state.FOREIGN_CHIP_POLICIES[:3], "shell_controls_factor": state.TRANSSHIP,
+              **{f"score_weights_{g}": terms for g, terms in SCORE_TERMS.items()}}
     for name in Params.model_fields:
         n = list_length(name)
         if n is None or name == "cowos_wpm_q4_by_year":

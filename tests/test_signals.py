@@ -76,7 +76,7 @@ def test_a_signal_during_the_first_save_leaves_nothing(capsys, monkeypatch, tmp_
 @pytest.mark.parametrize("sig,code", SIGNALS)
 def test_a_signal_during_play(capsys, monkeypatch, earlier, sig, code):
     before = earlier.read_bytes()
-    monkeypatch.setattr(wargame.runner, "play", _interrupting(sig))
+    monkeypatch.setattr(wargame.runner, "play_turn", _interrupting(sig))  # every quarter of `run` goes through it
     assert main(["run", "--load", str(earlier), "--save", str(earlier)]) == code
     monkeypatch.undo()
     out, err = capsys.readouterr()

@@ -73,7 +73,7 @@ def format_table(records: list[dict]) -> str:
 
 
 def _parse_seats(pairs: list[str], actors: tuple[str, ...]) -> dict[str, str]:
-    from policies.registry import POLICY_NAMES
+    from policies.registry import policy_problem
 
     seats = {}
     for pair in pairs:
@@ -82,8 +82,9 @@ def _parse_seats(pairs: list[str], actors: tuple[str, ...]) -> dict[str, str]:
             raise UsageError(f"--seat {pair!r}: expected ACTOR=POLICY, e.g. us=random")
         if actor not in actors:
             raise UsageError(f"--seat {pair!r}: unknown actor {actor!r}; actors: {', '.join(actors)}")
-        if policy not in POLICY_NAMES:
-            raise UsageError(f"--seat {pair!r}: unknown policy {policy!r}; policies: {', '.join(POLICY_NAMES)}")
+        problem = policy_problem(policy, actor)
+        if problem:
+            raise UsageError(f"--seat {pair!r}: {problem}")
         seats[actor] = policy
     return seats
 
@@ -118,7 +119,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from wargame.runner import make_seats, play
+    from wargame.runner import make_seats
     from wargame.session import GameSession
 
     for flag in ("save", "load", "scenario"):
@@ -141,8 +142,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         session = GameSession(load_scenario(args.scenario or "baseline"), 0 if args.seed is None else args.seed,
                               sample_params=args.sample_params)
-    policies = make_seats(session, _parse_seats(args.seat, session.actors))
-    play(session, policies, args.turns)
+    overrides = _parse_seats(args.seat, session.actors)
+    humans = [a for a in session.actors if session.seats[a] == "human" and a not in overrides]
+    if humans:
+        raise UsageError(f"--load {args.load}: {', '.join(humans)} {'is a human seat' if len(humans) == 1 else 'are human seats'}; "
+                         f"continue it in `wargame play --load {args.load}`, or give a bot with --seat {humans[0]}=doctrine")
+    from wargame.injects import InjectError, Schedule, parse_inject_flag, play_with_injects
+
+    try:
+        plays = [parse_inject_flag(flag, session.scenario) for flag in args.inject]
+        schedule = Schedule.for_session(session, plays)
+    except InjectError as exc:
+        raise UsageError(str(exc)) from None
+    policies = make_seats(session, overrides)
+    try:
+        play_with_injects(session, policies, schedule, args.turns)
+    except InjectError as exc:
+        raise UsageError(str(exc)) from None
     if args.save:
         try:
             session.save(args.save, force=args.force)
@@ -210,6 +226,126 @@ def cmd_mc(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
 
+def _parse_size(text: str) -> tuple[int, int]:
+    w, sep, h = text.lower().partition("x")
+    if not sep or not w.isdigit() or not h.isdigit():
+        raise UsageError(f"--size {text!r}: expected WIDTHxHEIGHT in pixels, e.g. 1280x800")
+    size = (int(w), int(h))
+    if size[0] < 1024 or size[1] < 640 or size[0] > 7680 or size[1] > 4320:
+        raise UsageError(f"--size {text}: must be from 1024x640 up to 7680x4320")
+    return size
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    """Every problem with the command line is found here, before a window opens."""
+    from pathlib import Path
+
+    for flag in ("load", "scenario", "screenshot_dir"):
+        _not_empty(f"--{flag.replace('_', '-')}", getattr(args, flag))
+    if args.load and (args.scenario or args.seed is not None):
+        raise UsageError("--load continues a saved game with its own scenario and seed; drop --scenario/--seed")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: must be a non-negative integer")
+    if args.exit_after_turns is not None and args.exit_after_turns < 1:
+        raise UsageError(f"--exit-after-turns {args.exit_after_turns}: must be at least 1")
+    if args.pace is not None and not (math.isfinite(args.pace) and 0 <= args.pace <= 60):
+        raise UsageError(f"--pace {args.pace}: must be from 0 to 60 seconds")
+    if args.demo and args.human:
+        raise UsageError("--demo plays every seat with a bot; drop --human (or drop --demo)")
+    size = _parse_size(args.size)
+    shots = Path(args.screenshot_dir) if args.screenshot_dir else None
+    if shots is not None and shots.exists() and not shots.is_dir():
+        raise UsageError(f"--screenshot-dir {shots}: exists and is not a directory")
+    from wargame.session import GameSession
+
+    loaded = GameSession.load(args.load) if args.load else None
+    scenario = loaded.scenario if loaded is not None else load_scenario(args.scenario or "baseline")
+    seats = _parse_seats(args.seat, scenario.actors)
+    for actor in args.human:
+        if actor not in scenario.actors:
+            raise UsageError(f"--human {actor!r}: unknown actor; actors: {', '.join(scenario.actors)}")
+        if actor in seats:
+            raise UsageError(f"--human {actor} and --seat {actor}={seats[actor]}: give the seat one player")
+    session = loaded
+    if loaded is not None:
+        demo = {a: "doctrine" for a in loaded.actors if loaded.seats[a] == "human"} if args.demo else {}
+        for actor, policy in {**demo, **seats}.items():
+            loaded.set_seat(actor, policy)  # logged: the audit trail shows who played from when
+    elif args.scenario or args.human or args.seat or args.demo or args.seed is not None:
+        session = GameSession(scenario, args.seed or 0, seats)
+    try:
+        from ui.app import PlayConfig, run_play
+    except ImportError as exc:
+        raise UsageError(f"the table needs pygame-ce and pygame_gui ({exc}); install them with: pip install -e '.[ui]'") from None
+    config = PlayConfig(scenario=args.scenario, humans=list(args.human), seats=seats, seed=args.seed or 0,
+                        load=Path(args.load) if args.load else None, facilitator=args.facilitator, demo=args.demo, size=size,
+                        screenshot_dir=shots, exit_after_turns=args.exit_after_turns, pace=args.pace)
+    status, app = run_play(config, session)
+    if app.exit_message:
+        print(app.exit_message)
+    return status
+
+
+def cmd_policies(args: argparse.Namespace) -> int:
+    from policies.registry import describe_policies
+    from wargame.ids import KNOWN_TIER2, actor_label, initiative_order
+
+    table = describe_policies(initiative_order(KNOWN_TIER2))
+    if args.json:
+        print(json.dumps(table, sort_keys=True))
+        return 0
+    for actor, policies in table.items():
+        print(f"{actor} ({actor_label(actor)})")
+        width = max(len(p["name"]) for p in policies)
+        for p in policies:
+            print(f"  {p['name']:{width}s}  {p['description']}")
+    return 0
+
+
+def cmd_tournament(args: argparse.Namespace) -> int:
+    from wargame.tournament import TournamentError, format_tournament, run_tournament
+
+    _not_empty("--scenario", args.scenario)
+    try:
+        result = run_tournament(args.scenario, args.runs, args.seat, args.workers or (os.cpu_count() or 1))
+    except TournamentError as exc:
+        raise UsageError(str(exc)) from None
+    print(json.dumps(result, sort_keys=True, allow_nan=False) if args.json else format_tournament(result))
+    return 0
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from wargame.brief import BriefError, run_brief
+
+    for flag in ("scenario", "out"):
+        _not_empty(f"--{flag}", getattr(args, flag))
+    try:
+        paths = run_brief(args.scenario, args.role, Path(args.out) if args.out else None, args.format)
+    except BriefError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{len(paths) - 1} briefing{'s' if len(paths) != 2 else ''} and an index written to {paths[-1].parent}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from wargame.report import ReportError, run_report
+
+    _not_empty("--out", args.out)
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    try:
+        path = run_report(args.save_file, args.futures, Path(args.out) if args.out else None, args.format,
+                          args.workers or (os.cpu_count() or 1), track=not args.no_track)
+    except ReportError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"report written to {path}")
+    return 0
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from wargame.sensitivity import SensitivityError, run_sensitivity
 
@@ -234,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--scenario", help="built-in name or path to a YAML file (default: baseline)")
     r.add_argument("--seed", type=int, help="random seed (default 0)")
     r.add_argument("--turns", type=int, help="turns to play (default: to the scenario's end)")
-    r.add_argument("--seat", action="append", default=[], metavar="ACTOR=POLICY", help="who plays a seat (doctrine, idle, random)")
+    r.add_argument("--seat", action="append", default=[], metavar="ACTOR=POLICY", help="who plays a seat: default, idle, random, lookahead or a named doctrine (wargame policies)")
     r.add_argument("--save", metavar="FILE", help="save the game as JSON when done")
     r.add_argument("--load", metavar="FILE", help="continue a saved game (verified by replaying its move log)")
     r.add_argument("--force", action="store_true",
@@ -242,6 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
     r.add_argument("--sample-params", action="store_true", help="draw every parameter that has a distribution from the seed")
     r.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    r.add_argument("--inject", action="append", default=[], metavar="TURN:ID",
+                   help="play an inject card at the start of quarter TURN (repeatable; ids: the scenario's `injects`)")
     r.add_argument("--track", action="store_true", help="log the game to MLflow (per-turn metrics, the save as an artifact)")
     r.set_defaults(func=cmd_run)
     c = sub.add_parser("calibrate", help="compare the historical scenario with the public record")
@@ -275,6 +413,47 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--chunk-size", type=int, help=argparse.SUPPRESS)
     m.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
     m.set_defaults(func=cmd_mc)
+    po = sub.add_parser("policies", help="the policies each seat may have, with a one-line description")
+    po.add_argument("--json", action="store_true", help="print {actor: [{name, description}]}")
+    po.set_defaults(func=cmd_policies)
+    to = sub.add_parser("tournament", help="every combination of the listed policies over the same seeds: scores and outcomes")
+    to.add_argument("--scenario", help="built-in name or path to a YAML file (default: baseline)")
+    to.add_argument("--runs", type=int, help="games per combination, at least 2 (default 20)")
+    to.add_argument("--seat", action="append", default=[], metavar="ACTOR=P1,P2,...", help="the policies to try in a seat (repeatable)")
+    to.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
+    to.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    to.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
+    to.set_defaults(func=cmd_tournament)
+    br = sub.add_parser("brief", help="briefing packets per role: situation, objectives, orders, what the seat sees, rules")
+    br.add_argument("--scenario", help="built-in name or path to a YAML file (default: baseline)")
+    br.add_argument("--role", metavar="ACTOR|all", help="one seat, or all (default all)")
+    br.add_argument("--out", metavar="DIR", help="where to write them (default runs/briefs/<scenario>)")
+    br.add_argument("--format", default="md", help="md (default) or html (self-contained: inline CSS and images)")
+    br.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
+    br.set_defaults(func=cmd_brief)
+    rp = sub.add_parser("report", help="after-action report of a saved game: timeline, turning points, its possible futures")
+    rp.add_argument("save_file", metavar="SAVE_FILE")
+    rp.add_argument("--futures", type=int, help="bot games per comparison, at least 2 (default 50)")
+    rp.add_argument("--out", metavar="DIR", help="where to write it (default runs/reports/<save name>)")
+    rp.add_argument("--format", choices=("md", "html"), default="md", help="Markdown (default) or self-contained HTML")
+    rp.add_argument("--workers", type=int, help="worker processes for the futures (default: one per CPU)")
+    rp.add_argument("--no-track", action="store_true", help="do not log the futures to MLflow")
+    rp.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
+    rp.set_defaults(func=cmd_report)
+    pl = sub.add_parser("play", help="the pygame table: humans take seats, bots play the rest")
+    pl.add_argument("--scenario", help="built-in name or path to a YAML file (default: the setup screen's choice)")
+    pl.add_argument("--human", action="append", default=[], metavar="ACTOR", help="a person plays this seat (repeatable: hot-seat)")
+    pl.add_argument("--seat", action="append", default=[], metavar="ACTOR=POLICY", help="a bot seat's policy (see wargame policies)")
+    pl.add_argument("--seed", type=int, help="random seed (default 0)")
+    pl.add_argument("--load", metavar="FILE", help="continue a saved game (verified by replaying its move log)")
+    pl.add_argument("--facilitator", action="store_true", help="god's-eye view, pause and resume, injects")
+    pl.add_argument("--demo", action="store_true", help="every seat a bot; quarters advance by themselves")
+    pl.add_argument("--size", default="1280x800", metavar="WxH", help="window size in pixels (default 1280x800)")
+    pl.add_argument("--screenshot-dir", metavar="DIR", help="write a PNG of each screen shown (one per quarter and screen type)")
+    pl.add_argument("--exit-after-turns", type=int, metavar="N", help="quit cleanly after N quarters")
+    pl.add_argument("--pace", type=float, metavar="SECONDS", help="pause between quarters when bots play on (default 1.5 in a demo, else 0)")
+    pl.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
+    pl.set_defaults(func=cmd_play)
     sa = sub.add_parser("sensitivity", help="global sensitivity of outcomes to the uncertain parameters (SALib)")
     sa.add_argument("--scenario", help="built-in name or path to a YAML file (default: baseline)")
     sa.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="Sobol total-order indices (default) or Morris mu*")

@@ -13,6 +13,18 @@ DEFAULT_TIER2: tuple[str, ...] = ("india", "malaysia", "singapore", "uae")
 # Tier-2 ids that a scenario may add beyond the default four.
 KNOWN_TIER2: tuple[str, ...] = DEFAULT_TIER2 + ("saudi_arabia",)
 
+ACTOR_LABELS: dict[str, str] = {
+    "us": "US government", "china": "China government", "asml": "ASML", "smic": "SMIC", "huawei": "Huawei",
+    "nvidia": "Nvidia", "smugglers": "Smuggling networks", "india": "India", "malaysia": "Malaysia",
+    "singapore": "Singapore", "uae": "UAE", "saudi_arabia": "Saudi Arabia",
+}
+
+
+def actor_label(actor: str) -> str:
+    """How a person reads an actor id: 'us' -> 'US government'."""
+    return ACTOR_LABELS.get(actor, actor.replace("_", " ").title())
+
+
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
 

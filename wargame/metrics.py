@@ -87,33 +87,40 @@ def _saturating(x: float, ref: float) -> float:
 
 
 def score(actor: str, w: World, p: Params, r: dict) -> float:
-    """Each actor's objectives this quarter, each term in 0..1, weighted to sum to 1."""
+    """Each actor's objectives this quarter, each term in 0..1, weighted by the scenario's
+    `score_weights_*` parameters (which sum to 1; ASML's and the smugglers' have one term)."""
     if actor in w.tier2:
         t = w.tier2[actor]
         room = t.dc_capacity_mw * 1000.0 / (kw_per_h100e(p, w.quarter_index) * p.allin_power_overhead)
         filled = (t.compute_stock_h100e + t.chinese_chips_h100e) / room if room > 0 else 1.0
-        return 0.7 * min(1.0, filled) + 0.3 * (1.0 - abs(t.alignment))
+        k = p.score_weights_tier2
+        return k[0] * min(1.0, filled) + k[1] * (1.0 - abs(t.alignment))
     nvidia_ref = p.world_demand_usd_b_2025q1 + p.nvidia_other_revenue_usd_b
     if actor == "us":
         lead = 0.5 + 0.5 * math.tanh(math.log(max(r["us_china_stock_ratio"], 1e-9)) / math.log(10.0))
         allies = 0.5 + 0.5 * math.fsum(t.alignment for t in w.tier2.values()) / max(1, len(w.tier2))
-        return 0.5 * lead + 0.25 * _saturating(r["nvidia_revenue_usd_b"], nvidia_ref) + 0.25 * allies
+        k = p.score_weights_us
+        return k[0] * lead + k[1] * _saturating(r["nvidia_revenue_usd_b"], nvidia_ref) + k[2] * allies
     if actor == "china":
         goal = min(1.0, r["china_self_sufficiency"] / p.self_sufficiency_goal)
         needed = r["china_demand_h100e"]
         supplied = 1.0 - r["china_unmet_demand_h100e"] / needed if needed > 0 else 1.0
         gap = 1.0 / (1.0 + r["us_china_stock_ratio"] / 10.0)
-        return 0.4 * goal + 0.4 * max(0.0, supplied) + 0.2 * gap
+        k = p.score_weights_china
+        return k[0] * goal + k[1] * max(0.0, supplied) + k[2] * gap
     if actor == "nvidia":
         net = r["nvidia_revenue_usd_b"] - r["us_export_fee_usd_b"]  # the US revenue share is a cost
-        return 0.7 * _saturating(net, nvidia_ref) + 0.3 * r["nvidia_china_share"]
+        k = p.score_weights_nvidia
+        return k[0] * _saturating(net, nvidia_ref) + k[1] * r["nvidia_china_share"]
     if actor == "huawei":
         adds = r["china_compute_additions_h100e"]
         share = r["china_domestic_additions_h100e"] / adds if adds > 0 else 0.0
         exports = r["huawei_exports_chips"] / max(r["huawei_output_chips"], 1.0)
-        return 0.8 * share + 0.2 * exports
+        k = p.score_weights_huawei
+        return k[0] * share + k[1] * exports
     if actor == "smic":
-        return 0.5 * _saturating(r["smic_revenue_usd_b"], p.smic_mature_revenue_usd_b) + 0.5 * r["smic_yield"] / p.yield_max
+        k = p.score_weights_smic
+        return k[0] * _saturating(r["smic_revenue_usd_b"], p.smic_mature_revenue_usd_b) + k[1] * r["smic_yield"] / p.yield_max
     if actor == "asml":
         return _saturating(r["asml_china_revenue_usd_b"], p.asml_mature_china_usd_b + p.asml_service_usd_b)
     if actor == "smugglers":

@@ -13,6 +13,7 @@ compounding stay finite. `describe(name)` says the range in words for error mess
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, get_args, get_origin
 
@@ -27,6 +28,15 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 DUTCH_LEVELS: tuple[str, ...] = ("0", "1", "2", "3")  # ASMLState.dutch_restriction
 GUIDED_POLICIES: tuple[str, ...] = FOREIGN_CHIP_POLICIES[:3]  # a full ban excludes Nvidia outright
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+# the terms of each actor's score, in the order wargame.metrics.score weighs them
+SCORE_TERMS: dict[str, tuple[str, ...]] = {
+    "us": ("compute_lead", "nvidia_revenue", "tier2_alignment"),
+    "china": ("self_sufficiency_goal", "demand_met", "compute_gap"),
+    "nvidia": ("net_revenue", "china_share"),
+    "huawei": ("domestic_share", "exports"),
+    "smic": ("revenue", "yield_progress"),
+    "tier2": ("datacentres_filled", "non_alignment"),
+}
 
 
 def quarter_problem(text: object) -> str | None:
@@ -286,13 +296,34 @@ class Params(BaseModel):
     intel_yield_learning_by_intel: _levels(INTEL_LEVELS, 0, 1)
     analyst_sigma: float = _in(0, 2)
     smuggling_assumed_seizure: float = _in(0.01, 1)
+    # each actor's objectives (wargame.metrics.score): the weight of each term, summing to 1
+    score_weights_us: _levels(SCORE_TERMS["us"], 0, 1)
+    score_weights_china: _levels(SCORE_TERMS["china"], 0, 1)
+    score_weights_nvidia: _levels(SCORE_TERMS["nvidia"], 0, 1)
+    score_weights_huawei: _levels(SCORE_TERMS["huawei"], 0, 1)
+    score_weights_smic: _levels(SCORE_TERMS["smic"], 0, 1)
+    score_weights_tier2: _levels(SCORE_TERMS["tier2"], 0, 1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Params:
         for lesser, greater in ORDERED:
             if getattr(self, lesser) > getattr(self, greater):
                 raise ValueError(f"{lesser} must not exceed {greater}")
+        for name in SCORE_WEIGHTS:
+            problem = weights_problem(getattr(self, name))
+            if problem:
+                raise ValueError(f"{name} {problem}")
         return self
+
+
+SCORE_WEIGHTS: tuple[str, ...] = ("score_weights_us", "score_weights_china", "score_weights_nvidia", "score_weights_huawei",
+                                  "score_weights_smic", "score_weights_tier2")
+
+
+def weights_problem(weights: list[float]) -> str | None:
+    """A score's weights must sum to 1, so every score stays within 0..1."""
+    total = math.fsum(weights)
+    return None if abs(total - 1.0) <= 1e-9 else f"must sum to 1 (they sum to {total:g})"
 
 
 # (a, b): a <= b, or the mechanics divide the wrong way round

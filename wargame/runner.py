@@ -14,7 +14,14 @@ def make_seats(session: GameSession, overrides: dict[str, str] | None = None) ->
 
     names = {**session.seats, **(overrides or {})}
     session.seats = names
-    return {actor: make_policy(names[actor], actor) for actor in session.actors}
+    context = {"scenario": session.scenario, "seats": dict(names)}  # public at the table: what lookahead simulates with
+    return {actor: make_policy(names[actor], actor, context) for actor in session.actors}
+
+
+def bot_seats(session: GameSession, overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """`overrides` plus the actor's default doctrine for every human seat not overridden: how a
+    Monte Carlo future (or an after-action report's bot game) plays a seat a person held."""
+    return {**{a: "doctrine" for a, p in session.seats.items() if p == "human"}, **(overrides or {})}
 
 
 def play_phase(session: GameSession, actor: str, policy) -> None:

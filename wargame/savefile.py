@@ -173,7 +173,7 @@ def _check_fields(data: dict, label: str) -> list[str]:
 
 def _check_against_scenario(label: str, scenario: Scenario, data: dict) -> list[str]:
     """Fields the replay takes as given: they must at least be possible for this scenario."""
-    from policies.registry import POLICY_NAMES
+    from policies.registry import policy_problem
     from wargame.sampling import draw_problems
 
     out = []
@@ -182,8 +182,8 @@ def _check_against_scenario(label: str, scenario: Scenario, data: dict) -> list[
     for actor, policy in data["seats"].items():
         if actor not in scenario.actors:
             out.append(f"{label}: seats.{actor}: unknown actor; actors: {', '.join(scenario.actors)}")
-        elif not isinstance(policy, str) or policy not in POLICY_NAMES:
-            out.append(f"{label}: seats.{actor}: unknown policy {policy!r}; policies: {', '.join(POLICY_NAMES)}")
+        elif policy_problem(policy, actor, allow_human=True):
+            out.append(f"{label}: seats.{actor}: {policy_problem(policy, actor, allow_human=True)}")
     if data.get("param_draw") is not None:
         out += [f"{label}: {p}" for p in draw_problems(scenario, data["param_draw"])]
     return out

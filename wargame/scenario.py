@@ -1,8 +1,10 @@
 """Scenario files: a frozen schema, a YAML loader, and error messages a person can act on.
 
 A scenario is data: start quarter, length, the roster's initial state, every parameter with
-its unit and source id (../shared/calibration/targets.yaml), scripted events and default seats.
-`extends: NAME` lets a policy variant override a few fields of another scenario.
+its unit and source id (../shared/calibration/targets.yaml), scripted events, inject cards a
+facilitator may play (inert unless played: wargame/injects.py) and default seats.
+`extends: NAME` lets a policy variant override a few fields of another scenario; it inherits the
+parent's events and injects, less `drop_events`/`drop_injects`, plus `add_events`/`add_injects`.
 
 A scenario that loads always plays to its end: every parameter is inside its declared range
 (wargame/params.py), every distribution draws inside it, and every event changes only game
@@ -16,17 +18,18 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
 from annotated_types import Gt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from wargame import limits
 from wargame.distributions import distribution_problems, is_integer_parameter, support
 from wargame.ids import KNOWN_TIER2, format_quarter, initiative_order, is_quarter, parse_quarter
-from wargame.params import LAST_YEAR, ORDERED, Params, bounds, describe, quarter_problem
+from wargame.params import LAST_YEAR, ORDERED, SCORE_WEIGHTS, Params, bounds, describe, quarter_problem, weights_problem
 from wargame.state import World
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
@@ -131,6 +134,84 @@ class RandomEvent(_Frozen):
         return lo <= quarter_index <= hi
 
 
+INJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+INJECT_ID_FORM = "letters, digits, '-', '_' or '.', starting with a letter or digit (it is typed as TURN:ID: no ':' or spaces)"
+
+
+class CardEffect(_Frozen):
+    """An inject card's effect. Besides an Effect's set/add/append/remove: `scale` multiplies a
+    number by `value` (a card may be played in 2023 or 2030, when stocks differ tenfold), and, in
+    `ends` only, `restore` (no value) gives back what the card's own effects added to or took
+    from that number. Both become plain Effects when the card is played (wargame/injects.py), so
+    the move log, which replays re-apply, holds only what changed."""
+
+    target: str
+    op: Literal["set", "add", "append", "remove", "scale", "restore"] = "set"
+    value: Any = None
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> CardEffect:
+        if self.op == "restore" and self.value is not None:
+            raise ValueError("op restore takes no value (it gives back what the card's effects changed)")
+        if self.op != "restore" and self.value is None:
+            raise ValueError(f"op {self.op} needs a value")
+        if self.op == "scale" and not (_is_number(self.value) and math.isfinite(self.value) and self.value > 0):
+            raise ValueError(f"op scale needs a factor, a finite number > 0, not {self.value!r}")
+        return self
+
+
+class Inject(_Frozen):
+    """A card a facilitator may play at any quarter; it does nothing unless played. Historical
+    cards replay a dated row of the record (`source`, `date`) at another time; hypothetical ones
+    carry the label. A card that `lasts_quarters` is wound down by its `ends`, played as
+    `<ID>:end` that many quarters later."""
+
+    id: str
+    title: str = Field(min_length=1, max_length=60)
+    description: str = Field(min_length=1)
+    hypothetical: bool  # no default: every card says which it is
+    source: str | None = None  # a ../shared/calibration/targets.yaml id
+    date: str | None = None  # the quarter a historical card happened
+    effects: list[CardEffect] = Field(min_length=1)
+    lasts_quarters: int | None = Field(None, ge=1, le=200, strict=True)
+    ends: list[CardEffect] = []
+    ends_description: str | None = None
+
+    _date = field_validator("date")(_quarter_field)
+
+    @field_validator("id")
+    @classmethod
+    def _id_form(cls, v: str) -> str:
+        if not INJECT_ID.match(v):
+            raise ValueError(f"must be {INJECT_ID_FORM}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Inject:
+        if self.ends and self.lasts_quarters is None:
+            raise ValueError("ends needs lasts_quarters (how many quarters later they are played)")
+        if self.lasts_quarters is not None and not self.ends:
+            raise ValueError("lasts_quarters needs ends (the effects that wind the card down)")
+        if self.ends_description is not None and not self.ends:
+            raise ValueError("ends_description describes ends, and the card has none")
+        for j, eff in enumerate(self.effects):
+            if eff.op == "restore":
+                raise ValueError(f"effects[{j}]: op restore is only for ends")
+        changed = {e.target for e in self.effects if e.op in ("add", "scale")}
+        for j, eff in enumerate(self.ends):
+            if eff.op == "scale":
+                raise ValueError(f"ends[{j}]: op scale is only for effects (an ending is fixed when the card is played); "
+                                 f"allowed: set, add, append, remove, restore")
+            if eff.op == "restore" and eff.target not in changed:
+                raise ValueError(f"ends[{j}]: restore of {eff.target} needs an effect of this card that adds to or scales it")
+        if self.hypothetical and self.date is not None:
+            raise ValueError("a hypothetical card has no date (date is the quarter a historical card happened)")
+        if not self.hypothetical and (self.source is None or self.date is None):
+            raise ValueError("a historical card needs source (a targets.yaml id) and date (the quarter it happened); "
+                             "otherwise mark it hypothetical: true")
+        return self
+
+
 class Lock(_Frozen):
     """A move kind the scenario takes out of a seat's hands (a policy assumption or the record)."""
 
@@ -156,6 +237,7 @@ class Scenario(_Frozen):
     parameters: dict[str, Parameter]
     events: list[Event] = []
     random_events: list[RandomEvent] = []
+    injects: list[Inject] = []  # cards a facilitator may play (wargame/injects.py); inert unless played
     seats: dict[str, str] = {}
     locks: dict[str, dict[str, Lock]] = {}  # actor -> {move kind: why (and until when) it is fixed}
 
@@ -193,7 +275,7 @@ class Scenario(_Frozen):
 
 
 # Keys a scenario file may hold; a mapping with none of them is some other file.
-SCENARIO_KEYS = frozenset(Scenario.model_fields) | {"add_events", "drop_events"}
+SCENARIO_KEYS = frozenset(Scenario.model_fields) | {"add_events", "drop_events", "add_injects", "drop_injects"}
 
 
 # --- effects on a world ---------------------------------------------------------------------
@@ -332,6 +414,47 @@ def apply_effect(world: World, effect: Effect) -> None:
     trial = owner.model_copy()
     type(owner).__pydantic_validator__.validate_assignment(trial, field, new)
     setattr(owner, field, getattr(trial, field))
+
+
+def card_effect(world: World, eff: CardEffect) -> Effect:
+    """The plain Effect an inject card's effect is when played on `world` (not changed here).
+    `scale` becomes an add of the change (a set on a field that must stay above 0), and an add
+    that a bound clips becomes the add that really happens, so the move log says what changed
+    and a `restore` can give exactly that back. EffectError if the target or op does not fit."""
+    if eff.op == "restore":
+        raise EffectError("op restore is only for ends", "op")
+    if eff.op in ("set", "append", "remove"):
+        return Effect(target=eff.target, op=eff.op, value=eff.value)
+    owner, field, key, kind = _target(world, Effect(target=eff.target, op="set", value=None))
+    if eff.op == "add":
+        plain = Effect(target=eff.target, op="add", value=eff.value)
+        _target(world, plain)  # an add's own checks: a number, not a negative add on a positive field
+    elif kind != "number":
+        raise EffectError(f"op scale is not allowed on {eff.target} ({KIND_WORDS[kind]}); allowed: {', '.join(OPS[kind])}", "op")
+    container = getattr(owner, field)
+    current = container.get(key, 0.0) if key is not None else container
+    raw = current + eff.value if eff.op == "add" else current * eff.value
+    new = max(0.0, raw) if key is not None else _clamp(type(owner), field, raw)
+    if eff.op == "add":
+        return plain if new == raw else Effect(target=eff.target, op="add", value=new - current)
+    if key is None and _floor(type(owner), field) is not None:
+        return Effect(target=eff.target, op="set", value=new)
+    return Effect(target=eff.target, op="add", value=new - current)
+
+
+def ending_effect(eff: CardEffect, played: list[Effect]) -> Effect:
+    """The plain Effect of one of a card's `ends`, given the Effects the card was played as:
+    `restore` adds back the sum of the card's adds to that target. EffectError if it cannot."""
+    if eff.op == "scale":
+        raise EffectError("op scale is only for effects (an ending is fixed when the card is played); "
+                          "allowed: set, add, append, remove, restore", "op")
+    if eff.op != "restore":
+        return Effect(target=eff.target, op=eff.op, value=eff.value)
+    mine = [e for e in played if e.target == eff.target]
+    if not mine or any(e.op != "add" for e in mine):
+        raise EffectError(f"restore of {eff.target} needs the card to change it only by adds (a scale of a field "
+                          f"that must stay above 0 is played as a set, which cannot be given back)", "op")
+    return Effect(target=eff.target, op="add", value=-math.fsum(e.value for e in mine))
 
 
 # --- reading files ----------------------------------------------------------------------------
@@ -584,32 +707,42 @@ def _raw(path: Path, label: str, top: str, seen: tuple[str, ...] = (), via: str 
         raise ScenarioError([f"{where}: {parent_label}: no such file" + ("" if parent_path.exists() else f"; {_builtins_hint()}")])
     parent, parent_origins = _raw(parent_path, parent_label, top, seen + (key,), via=where)
     origins.inherit(parent_origins, parent)
-    extra = data.pop("add_events", [])
-    drop = data.pop("drop_events", [])
+    lists = {key: (data.pop(f"add_{key}", []), data.pop(f"drop_{key}", [])) for key in _SPLICED}
     problems = []
-    if not isinstance(extra, list):
-        problems.append(f"{shown}: add_events: must be a list of events")
-    if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
-        problems.append(f"{shown}: drop_events: must be a list of event ids")
+    for key, (extra, drop) in lists.items():
+        if not isinstance(extra, list):
+            problems.append(f"{shown}: add_{key}: must be a list of {key}")
+        if not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
+            problems.append(f"{shown}: drop_{key}: must be a list of {_SPLICED[key]} ids")
     if problems:
         raise ScenarioError(problems)
     data = _merge(_drop_replaced_distributions(parent, data), data, origins, label)
     data["extends"] = base
     origins.claim(("extends",), label)
-    events = data.get("events", [])
-    if not isinstance(events, list):
-        return data, origins
-    ids = {e.get("id") for e in events if isinstance(e, dict)}
-    unknown = [f"{shown}: drop_events[{i}]: {d!r} is not an event of {base} (allowed: the ids of its events)"
+    for key, (extra, drop) in lists.items():
+        _splice(data, key, extra, drop, origins, label, f"{shown}: drop_{key}", base)
+    return data, origins
+
+
+# Lists a child changes by id rather than replacing: the parent's items less `drop_KEY`, then `add_KEY`.
+_SPLICED = {"events": "event", "injects": "inject"}
+
+
+def _splice(data: dict, key: str, extra: list, drop: list, origins: Origins, label: str, where: str, base: str) -> None:
+    items = data.get(key, [])
+    if not isinstance(items, list):
+        return  # the schema check says what is wrong with it
+    ids = {e.get("id") for e in items if isinstance(e, dict)}
+    what = _SPLICED[key]
+    unknown = [f"{where}[{i}]: {d!r} is not an {what} of {base} (allowed: the ids of its {key})"
                for i, d in enumerate(drop) if d not in ids]
     if unknown:
         raise ScenarioError(unknown)
-    kept = [i for i, e in enumerate(events) if not (isinstance(e, dict) and e.get("id") in drop)]
-    origins.reindex("events", kept)
+    kept = [i for i, e in enumerate(items) if not (isinstance(e, dict) and e.get("id") in drop)]
+    origins.reindex(key, kept)
     for k in range(len(extra)):
-        origins.map[("events", len(kept) + k)] = (label, ("add_events", k))
-    data["events"] = [events[i] for i in kept] + extra
-    return data, origins
+        origins.map[(key, len(kept) + k)] = (label, (f"add_{key}", k))
+    data[key] = [items[i] for i in kept] + extra
 
 
 # --- checking ------------------------------------------------------------------------------------
@@ -685,6 +818,12 @@ def _param_problems(sc: Scenario, at: Any) -> list[str]:
             lo_hi = (lo, hi)
         if lo_hi is not None:
             ranges[name] = lo_hi
+    for name in SCORE_WEIGHTS:
+        par = sc.parameters.get(name)
+        if par is not None and isinstance(par.value, list) and all(isinstance(v, (int, float)) for v in par.value):
+            problem = weights_problem(par.value)
+            if problem:
+                problems.append(f"{at('parameters', name, 'value')}: {problem}")
     for lesser, greater in ORDERED:
         if lesser in ranges and greater in ranges and ranges[lesser][1] > ranges[greater][0]:
             problems.append(f"{at('parameters', lesser, 'value')}: must not exceed {greater} "
@@ -729,43 +868,72 @@ def _state_problems(world: World, tier2: set[str], at: Any, prefix: tuple) -> li
     return problems
 
 
-def _effect_problems(world: World, effects: list[Effect], tier2: set[str], at: Any, loc: tuple) -> list[str]:
-    """Apply the effects to a probe world; one line per effect that does not fit."""
+def _effect_problems(world: World, effects: list[Effect], tier2: set[str], at: Any, loc: tuple,
+                     key_name: str = "effects", first: int = 0) -> list[str]:
+    """Apply the effects to a probe world; one line per effect that does not fit (effects[first] on)."""
     problems = []
-    for j, eff in enumerate(effects):
+    for j, eff in enumerate(effects, first):
         try:
             owner, field, key, _ = _target(world, eff)
             apply_effect(world, eff)
         except EffectError as exc:
-            problems.append(f"{at(*loc, 'effects', j, exc.field)}: {exc}")
+            problems.append(f"{at(*loc, key_name, j, exc.field)}: {exc}")
             continue
         except ValidationError as exc:
-            problems += [f"{at(*loc, 'effects', j, 'value')}: {_msg(e)}" for e in exc.errors(include_url=False)]
+            problems += [f"{at(*loc, key_name, j, 'value')}: {_msg(e)}" for e in exc.errors(include_url=False)]
             continue
         new = getattr(owner, field)
         if any(owner is getattr(world, actor) and field == f for actor, f in NATION_MAPS):
             strangers = sorted(({key} if key is not None else set(new)) - tier2)
             if strangers:
-                problems.append(f"{at(*loc, 'effects', j, 'target')}: {', '.join(strangers)} is not a Tier-2 nation of "
+                problems.append(f"{at(*loc, key_name, j, 'target')}: {', '.join(strangers)} is not a Tier-2 nation of "
                                 f"this scenario (allowed: {', '.join(sorted(tier2))})")
         for _, x in _numbers(new if key is None else new.get(key), ()):
             problem = _size_problem(x)
             if problem:
-                problems.append(f"{at(*loc, 'effects', j, 'value')}: {problem}")
+                problems.append(f"{at(*loc, key_name, j, 'value')}: {problem}")
                 break
         floor = _floor(type(owner), field) if key is None else None
         if floor is not None and new < MIN_POSITIVE:
-            problems.append(f"{at(*loc, 'effects', j, 'value')}: {new:g} is too small for {eff.target} (allowed: at least {MIN_POSITIVE:g})")
+            problems.append(f"{at(*loc, key_name, j, 'value')}: {new:g} is too small for {eff.target} (allowed: at least {MIN_POSITIVE:g})")
     return problems
 
 
-def _ledger_problems(world: World, before: World, at: Any, loc: tuple) -> list[str]:
+def _ledger_problems(world: World, before: World, at: Any, loc: tuple, key_name: str = "effects") -> list[str]:
     """An event that adds dies or chips must add them to the ledger too (wargame/integrity.py)."""
     from wargame.integrity import ledger_problems  # lazy: the session imports it too
 
-    return [f"{at(*loc, 'effects')}: the effects leave a conserved stock out of balance: {p} "
+    return [f"{at(*loc, key_name)}: the effects leave a conserved stock out of balance: {p} "
             f"(allowed: change a stock and its ledger together, e.g. huawei.die_bank with market.cumulative_dies_in)"
             for p in ledger_problems(world, before)]
+
+
+def _inject_problems(world: World, card: Inject, tier2: set[str], at: Any, loc: tuple) -> list[str]:
+    """Play the card on a probe world as a facilitator would (each effect resolved against the
+    world as it stands), then its ending: the same checks as an event's, ledgers included."""
+    before = world.model_copy(deep=True)
+    problems: list[str] = []
+    played: list[Effect] = []
+    for j, eff in enumerate(card.effects):
+        try:
+            plain = card_effect(world, eff)
+        except EffectError as exc:
+            problems.append(f"{at(*loc, 'effects', j, exc.field)}: {exc}")
+            continue
+        found = _effect_problems(world, [plain], tier2, at, loc, first=j)
+        problems += found
+        played += [] if found else [plain]
+    problems = problems or _ledger_problems(world, before, at, loc)
+    if problems or not card.ends:
+        return problems
+    for j, eff in enumerate(card.ends):
+        try:
+            plain = ending_effect(eff, played)
+        except EffectError as exc:
+            problems.append(f"{at(*loc, 'ends', j, exc.field)}: {exc}")
+            continue
+        problems += _effect_problems(world, [plain], tier2, at, loc, key_name="ends", first=j)
+    return problems or _ledger_problems(world, before, at, loc, key_name="ends")
 
 
 def _check_semantics(sc: Scenario, at: Any) -> list[str]:
@@ -780,7 +948,8 @@ def _check_semantics(sc: Scenario, at: Any) -> list[str]:
         problems.append(f"{at('initial', 'tier2')}: at least one Tier-2 nation is required (allowed: {', '.join(KNOWN_TIER2)})")
     for nation in sorted(tier2 - set(KNOWN_TIER2)):
         problems.append(f"{at('initial', 'tier2', nation)}: not a known Tier-2 nation (allowed: {', '.join(KNOWN_TIER2)})")
-    problems += _state_problems(sc.initial, tier2, at, ("initial",))
+    start_bad = _state_problems(sc.initial, tier2, at, ("initial",))
+    problems += start_bad
     world = sc.start_world()
     for i, ev in sorted(enumerate(sc.events), key=lambda e: parse_quarter(e[1].quarter)):
         if not start <= parse_quarter(ev.quarter) <= last:
@@ -798,6 +967,15 @@ def _check_semantics(sc: Scenario, at: Any) -> list[str]:
             if ev.id in seen:
                 problems.append(f"{at(key, i, 'id')}: {ev.id!r} is already the id of another event (ids must be unique)")
             seen.add(ev.id)
+    cards: set[str] = set()
+    for i, card in enumerate(sc.injects):
+        if card.id in seen:  # a played card marks its id as fired, which would stop that event
+            problems.append(f"{at('injects', i, 'id')}: {card.id!r} is already the id of an event (an inject's id must differ)")
+        elif card.id in cards:
+            problems.append(f"{at('injects', i, 'id')}: {card.id!r} is already the id of another inject (ids must be unique)")
+        cards.add(card.id)
+        if not start_bad:  # a refused start would only echo its problem through the cards
+            problems += _inject_problems(sc.start_world(), card, tier2, at, ("injects", i))
     from wargame.moves import KINDS
 
     for actor, kinds in sc.locks.items():
@@ -806,13 +984,13 @@ def _check_semantics(sc: Scenario, at: Any) -> list[str]:
         for kind in kinds:
             if kind not in KINDS or kind == "pass":
                 problems.append(f"{at('locks', actor, kind)}: unknown move kind (allowed: {', '.join(k for k in sorted(KINDS) if k != 'pass')})")
-    from policies.registry import POLICY_NAMES  # lazy: policies import the game, not the reverse
+    from policies.registry import policy_problem  # lazy: policies import the game, not the reverse
 
     for actor, policy in sc.seats.items():
         if actor not in sc.actors:
             problems.append(f"{at('seats', actor)}: unknown actor (allowed: {', '.join(sc.actors)})")
-        elif policy not in POLICY_NAMES:
-            problems.append(f"{at('seats', actor)}: unknown policy {policy!r} (allowed: {', '.join(POLICY_NAMES)})")
+        elif policy_problem(policy, actor):
+            problems.append(f"{at('seats', actor)}: {policy_problem(policy, actor)}")
     return problems
 
 

@@ -262,6 +262,21 @@ class GameSession:
         self.moves.append({"turn": self.world.turn + 1, "actor": "facilitator", "inject": ev.model_dump(mode="json")})
         self._apply_event(ev)
 
+    def set_seat(self, actor: str, policy: str) -> None:
+        """Who plays `actor` from now on (a policy name or "human"), written to the move log so
+        the audit trail shows when a person took a seat or handed it to a bot. It changes no
+        state: replays follow the logged moves, not the seats."""
+        from policies.registry import policy_problem
+
+        self._known(actor)
+        problem = policy_problem(policy, actor, allow_human=True)
+        if problem:
+            raise ValueError(problem)
+        if self.seats.get(actor) == policy:
+            return
+        self.seats = {**self.seats, actor: policy}
+        self.moves.append({"turn": self.world.turn + 1, "actor": "facilitator", "seat": {"actor": actor, "policy": policy}})
+
     def _apply_event(self, ev: Event | RandomEvent) -> None:
         for eff in ev.effects:
             apply_effect(self.world, eff)
@@ -328,6 +343,12 @@ class GameSession:
             if problem:
                 raise ReplayError(i, entry, problem)
             try:
+                if "seat" in entry:
+                    seat = entry["seat"]
+                    if set(seat) != {"actor", "policy"}:
+                        raise ReplayError(i, entry, "seat: must be an object with exactly actor and policy")
+                    s.set_seat(seat["actor"], seat["policy"])
+                    continue
                 if "inject" in entry:
                     event = Event.model_validate(entry["inject"])
                     problem = inject_problem(s.world, event)

@@ -52,11 +52,12 @@ def _short(value: Any) -> str:
 
 
 def entry_problem(entry: Any, next_turn: int) -> str | None:
-    """What is wrong with a log entry's shape ({turn, actor, move} or a facilitator's
-    {turn, actor: facilitator, inject}), or None; the move itself is the rules' to judge."""
+    """What is wrong with a log entry's shape ({turn, actor, move}, or a facilitator's
+    {turn, actor: facilitator, inject} or {turn, actor: facilitator, seat: {actor, policy}}),
+    or None; the move itself is the rules' to judge."""
     if not isinstance(entry, dict):
-        return f"must be an object with turn, actor and move (or inject), got {type(entry).__name__}"
-    body = "inject" if "inject" in entry else "move"
+        return f"must be an object with turn, actor and move (or inject, or seat), got {type(entry).__name__}"
+    body = "inject" if "inject" in entry else "seat" if "seat" in entry else "move"
     want = {"turn", "actor", body}
     if set(entry) != want:
         extra, missing = sorted(set(entry) - want), sorted(want - set(entry))
@@ -69,8 +70,8 @@ def entry_problem(entry: Any, next_turn: int) -> str | None:
         return f"turn {turn} is out of order (the replayed game is playing turn {next_turn})"
     if not isinstance(entry["actor"], str):
         return f"actor: must be a string, got {_short(entry['actor'])}"
-    if body == "inject" and entry["actor"] != "facilitator":
-        return f"an inject comes from the facilitator, not {entry['actor']!r}"
+    if body != "move" and entry["actor"] != "facilitator":
+        return f"{'an inject' if body == 'inject' else 'a seat change'} comes from the facilitator, not {entry['actor']!r}"
     if not isinstance(entry[body], dict):
         return f"{body}: must be an object, got {type(entry[body]).__name__}"
     return None

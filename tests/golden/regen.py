@@ -62,9 +62,26 @@ def render(scenario: str = SCENARIO, seed: int = SEED) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_report() -> str:
+    """The after-action report of tests/test_report.py's seeded human-US save (4 futures)."""
+    import tempfile
+
+    sys.path.insert(0, str(HERE.parent))
+    from test_report import human_us_save
+
+    from wargame.report import run_report
+
+    with tempfile.TemporaryDirectory() as tmp:
+        save = human_us_save(Path(tmp) / "game.json")
+        return run_report(str(save), 4, Path(tmp) / "out", "md", workers=1, track=False).read_text()
+
+
 def main() -> int:
     GOLDEN.write_text(render(), encoding="utf-8")
     print(f"wrote {GOLDEN}")
+    report = HERE / "report_baseline_seed5.md"
+    report.write_text(render_report(), encoding="utf-8")
+    print(f"wrote {report}")
     return 0
 
 

@@ -53,7 +53,35 @@ def run_mc(args) -> int:
             raise ex.McError(DASK_MISSING) from None
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     out, manifest = prepare(args)
-    result = ex.run_experiment(out, manifest, workers, args.executor, args.scheduler)
+    obj, quantiles, final_quarters, _ = finish_experiment(out, manifest, workers, args.executor, args.scheduler,
+                                                          track=not args.no_track, t0=t0)
+    if args.json:
+        print(json.dumps({k: v for k, v in obj.items() if not k.startswith("_")}, sort_keys=True, allow_nan=False))
+    else:
+        arms = len(manifest["arms"])
+        print(f"{manifest['runs']} runs x {arms} arm{'s' if arms > 1 else ''} in {obj['wall_s']:.1f} s"
+              + (f" ({obj['games_per_s']:.1f} games/s, {obj['_played']} played now)" if obj["games_per_s"] else " (nothing left to play)"))
+        print(f"final turn ({', '.join(dict.fromkeys(final_quarters))}):")
+        print(report_text(obj))
+        print(f"results_hash {obj['results_hash']}")
+        print(f"results in {out}" + (f"; MLflow run {obj['mlflow_run_id']}" if obj["mlflow_run_id"] else ""))
+    return 0
+
+
+def report_text(obj: dict) -> str:
+    from wargame.mc import report
+
+    return report.text_table(obj["_result"])
+
+
+def finish_experiment(out, manifest: dict, workers: int, executor: str = "local", scheduler: str | None = None,
+                      track: bool = True, t0: float | None = None) -> tuple[dict, list, list, dict]:
+    """Play what is missing, then write summary.md, plots and results.json, and track the
+    experiment (a tracking failure warns once and loses nothing). Returns the result object
+    (as `--json` prints it), the per-turn quantiles, each arm's final quarter and the final
+    values per arm (wargame.mc.experiment.collect). Used by `wargame mc` and `wargame report`."""
+    t0 = time.perf_counter() if t0 is None else t0
+    result = ex.run_experiment(out, manifest, workers, executor, scheduler)
     collected = result.pop("_collected")
     played, play_s = result.pop("games_played"), result.pop("play_s")
 
@@ -76,7 +104,7 @@ def run_mc(args) -> int:
            "results_hash": result["results_hash"], "out_dir": str(out), "mlflow_run_id": None,
            "summary": result["summary"], "arms": result["arms"]}
     ex.write_json_atomic(out / "results.json", obj)
-    if not args.no_track:
+    if track:
         try:
             from wargame.mc.tracking import track_experiment
 
@@ -87,17 +115,7 @@ def run_mc(args) -> int:
                   file=sys.stderr)
         else:
             ex.write_json_atomic(out / "results.json", obj)
-    if args.json:
-        print(json.dumps(obj, sort_keys=True, allow_nan=False))
-    else:
-        arms = len(manifest["arms"])
-        print(f"{manifest['runs']} runs x {arms} arm{'s' if arms > 1 else ''} in {wall:.1f} s"
-              + (f" ({obj['games_per_s']:.1f} games/s, {played} played now)" if obj["games_per_s"] else " (nothing left to play)"))
-        print(f"final turn ({', '.join(dict.fromkeys(final_quarters))}):")
-        print(report.text_table(result))
-        print(f"results_hash {obj['results_hash']}")
-        print(f"results in {out}" + (f"; MLflow run {obj['mlflow_run_id']}" if obj["mlflow_run_id"] else ""))
-    return 0
+    return {**obj, "_played": played, "_result": result}, quantiles, final_quarters, collected
 
 
 def track_run(session) -> None:

@@ -122,7 +122,7 @@ def build_manifest(scenario: str | None, runs: int | None, seed: int | None, sea
                    compare_scenarios: str | None, sample_params: bool, lhs: bool, from_save: str | None,
                    chunk_size: int | None) -> dict:
     """Check the flags and turn them into the manifest (raises McError or ScenarioError/SaveError)."""
-    from policies.registry import POLICY_NAMES
+    from policies.registry import policy_problem
 
     runs = DEFAULT_RUNS if runs is None else runs
     seed = 0 if seed is None else seed
@@ -170,8 +170,8 @@ def build_manifest(scenario: str | None, runs: int | None, seed: int | None, sea
             flag = "--compare" if cmp and actor == cmp[0] and (actor, policy) not in seats.items() else "--seat"
             if actor not in actors:
                 raise McError(f"{flag} {actor}={policy}: unknown actor {actor!r}; actors: {', '.join(actors)}")
-            if policy not in POLICY_NAMES:
-                raise McError(f"{flag} {actor}={policy}: unknown policy {policy!r}; policies: {', '.join(POLICY_NAMES)}")
+            if policy_problem(policy, actor):
+                raise McError(f"{flag} {actor}={policy}: {policy_problem(policy, actor)}")
     manifest["arms"] = [{"name": a.name, "scenario": a.scenario, "overrides": [list(p) for p in a.overrides]}
                         for a in make_arms(manifest)]
     manifest["param_names"] = _param_names(manifest)
@@ -234,12 +234,12 @@ def _param_names(manifest: dict) -> list[str]:
 
 def _metric_types(manifest: dict) -> dict[str, str]:
     """Every metric of a turn's record, with its column type, from one probe turn per arm."""
-    from wargame.runner import make_seats, play
+    from wargame.runner import bot_seats, make_seats, play
 
     types: dict[str, str] = {}
     for arm in make_arms(manifest):
         session = new_session(manifest, arm, 0)
-        policies = make_seats(session, dict(arm.overrides))
+        policies = make_seats(session, bot_seats(session, dict(arm.overrides)))
         if not session.is_over:
             play(session, policies, 1)
         for k, v in session.timeline[-1].items():
@@ -284,10 +284,10 @@ def new_session(manifest: dict, arm: Arm, run: int):
 
 
 def play_run(manifest: dict, arm: Arm, run: int):
-    from wargame.runner import make_seats, play
+    from wargame.runner import bot_seats, make_seats, play
 
     session = new_session(manifest, arm, run)
-    play(session, make_seats(session, dict(arm.overrides)))
+    play(session, make_seats(session, bot_seats(session, dict(arm.overrides))))
     return session
 
 
