@@ -162,3 +162,39 @@ def test_closing_the_window_mid_game_saves_it_and_it_resumes_there(make_app, tmp
     assert "resume with: wargame play --load" in app.exit_message
     path = Path(app.exit_message.split("--load ")[1])
     assert GameSession.load(tmp_path / path).snapshot_hash() == before
+
+
+def test_the_setup_screen_starts_a_game_with_the_seats_chosen_by_clicks(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = App(PlayConfig(size=(1280, 800), start_paused=True))
+    try:
+        app.show_setup()
+        app.frame([])
+        setup = app.screen
+        assert setup.screen_kind() == "setup"
+        ui.choose(app.manager, setup.widgets["scenario"], "hbm-squeeze", listen(app))
+        assert "HBM" in setup.widgets["description"].html_text or "hbm" in setup.widgets["description"].html_text.lower()
+        ui.choose(app.manager, setup.seat_rows["us"], "human", listen(app))
+        ui.choose(app.manager, setup.seat_rows["china"], "self-reliance", listen(app))
+        ui.type_into(app.manager, setup.widgets["seed"], "12", listen(app))
+        ui.click(app.manager, setup.widgets["start"], listen(app))
+        table = app.screen.table
+        s = table.session
+        assert s.scenario.name == "hbm-squeeze" and s.seed == 12
+        assert s.seats["us"] == "human" and s.seats["china"] == "self-reliance"
+    finally:
+        app.close()
+
+
+def test_a_bad_seed_on_the_setup_screen_is_explained_and_starts_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = App(PlayConfig(size=(1280, 800)))
+    try:
+        app.show_setup()
+        setup = app.screen
+        ui.type_into(app.manager, setup.widgets["seed"], "twelve", listen(app))
+        ui.click(app.manager, setup.widgets["start"], listen(app))
+        assert app.screen is setup and "seed 'twelve'" in setup.message
+        assert "seed 'twelve'" in " ".join(drawn(app))
+    finally:
+        app.close()
