@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import functools
 import math
-import multiprocessing
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
+from wargame.forkpool import fork_pool
 from wargame.scenario import Scenario, builtin_names, load_scenario
 
 YEARS = (2026, 2027, 2030)
@@ -137,9 +137,7 @@ def run_games(tasks: list, workers: int | None = None) -> list[tuple[float, ...]
     workers = max(1, min(workers, len(tasks)))
     if workers == 1:
         return [play_arm(t) for t in tasks]
-    # fork, not the default (mesa makes it spawn): workers inherit the loaded scenarios
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool:
+    with fork_pool(workers) as pool:
         return pool.map(play_arm, tasks, chunksize=max(1, len(tasks) // (workers * 4)))
 
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import json
 import math
-import multiprocessing
 import os
 import sys
 from pathlib import Path
 
 import numpy as np
+
+from wargame.forkpool import fork_pool
 
 DEFAULT_OUTCOMES = ("china_compute_stock_h100e", "us_china_stock_ratio", "smuggled_h100e", "huawei_output_chips")
 DEFAULT_SAMPLES = {"sobol": 64, "morris": 10}
@@ -83,8 +84,7 @@ def play_all(scenario, seed: int, outcomes: list[str], draws: list[dict], worker
         if workers <= 1 or len(draws) <= 1:
             rows = [_play(d) for d in draws]
         else:
-            ctx = multiprocessing.get_context("fork")  # mesa makes spawn the default; fork inherits the scenario
-            with ctx.Pool(min(workers, len(draws))) as pool:
+            with fork_pool(min(workers, len(draws))) as pool:
                 rows = pool.map(_play, draws, chunksize=max(1, len(draws) // (4 * workers)))
     finally:
         _JOB.clear()

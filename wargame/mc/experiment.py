@@ -34,7 +34,6 @@ import functools
 import hashlib
 import json
 import math
-import multiprocessing
 import os
 import shutil
 import sys
@@ -45,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wargame.forkpool import fork_pool
 from wargame.metrics import CONTRACT_KEYS
 
 FORMAT = 1
@@ -401,8 +401,7 @@ def execute(out: Path, manifest: dict, workers: int, executor: str = "local", sc
             for t in tasks:
                 bar.update(run_chunk(t))
         else:
-            ctx = multiprocessing.get_context("fork")  # mesa makes spawn the default; fork inherits scenarios
-            with ctx.Pool(min(workers, len(tasks)), initializer=_die_with_parent) as pool:
+            with fork_pool(min(workers, len(tasks)), initializer=_die_with_parent) as pool:
                 for n in pool.imap_unordered(run_chunk, tasks, chunksize=1):
                     bar.update(n)
     finally:
