@@ -120,6 +120,11 @@ def kind_of(cls: type[AnyMove]) -> str:
     return cls.model_fields["kind"].default
 
 
+def wanted(kind: str | None, cls: type[AnyMove]) -> bool:
+    """Whether `specs(world, p, kind)` builds the specs of `cls`: all kinds when `kind` is None."""
+    return kind is None or kind == kind_of(cls)
+
+
 class ActorAgent(mesa.Agent):
     """A Mesa agent for one actor; its state lives in the model's World under its id."""
 
@@ -131,25 +136,37 @@ class ActorAgent(mesa.Agent):
             self.actor_id = actor_id
 
     # -- to be provided by each actor --------------------------------------------------------
-    def specs(self, world: World, p: Params) -> list[Spec]:
+    def specs(self, world: World, p: Params, kind: str | None = None) -> list[Spec]:
+        """Every spec, in a fixed order; with `kind`, only that kind's (in the same order), so that
+        fitting one wanted move does not build the other twenty specs."""
         raise NotImplementedError
 
     def apply(self, move: AnyMove, world: World, p: Params) -> None:
         raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------------------
-    def open_specs(self, world: World, p: Params, token: object = None) -> list[Spec]:
-        """The actor's specs, with any kind the scenario locks (a policy assumption) closed.
-        With a `token` (the session's change counter) the answer is reused until it changes."""
+    def open_specs(self, world: World, p: Params, token: object = None, kind: str | None = None) -> list[Spec]:
+        """The actor's specs (only those of `kind` if given), with any kind the scenario locks (a
+        policy assumption) closed. With a `token` (the session's change counter) the answer is
+        reused until it changes."""
         memo = getattr(self, "_specs_memo", None)
-        if token is not None and memo is not None and memo[0] == token and memo[1] is world:
-            return memo[2]
+        if token is None or memo is None or memo[0] != token or memo[1] is not world:
+            memo = None
+        elif memo[2] is not None:
+            return memo[2] if kind is None else [s for s in memo[2] if s.kind == kind]
+        elif kind is not None and kind in memo[3]:
+            return memo[3][kind]
         locked = self._locked(world.quarter_index)
-        specs = self.specs(world, p)
+        specs = self.specs(world, p, kind)
         if locked:
             specs = [Spec(s.cls, s.fixed, s.fields, locked[s.kind]) if s.kind in locked else s for s in specs]
         if token is not None:
-            self._specs_memo = (token, world, specs)
+            if memo is None:
+                memo = self._specs_memo = (token, world, None, {})
+            if kind is None:
+                self._specs_memo = (token, world, specs, memo[3])
+            else:
+                memo[3][kind] = specs
         return specs
 
     def _locked(self, quarter_index: int) -> dict[str, str]:
@@ -231,9 +248,8 @@ class ActorAgent(mesa.Agent):
         if isinstance(move, Pass):
             return Pass(actor=move.actor)
         tf = move.target_field
-        specs = self.open_specs(world, p, token)
-        matching = [spec for spec in specs
-                    if spec.kind == move.kind and not spec.unavailable
+        matching = [spec for spec in self.open_specs(world, p, token, move.kind)
+                    if not spec.unavailable
                     and (tf is None or (tf in spec.fixed and str(spec.fixed[tf]) == key[1]))
                     and not any(d.empty for d in spec.fields.values())]  # an empty field lists nothing
         if not matching:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from agents.base import ActorAgent, Amount, Choice, Spec
+from agents.base import ActorAgent, Amount, Choice, Spec, wanted
 from wargame import moves as mv
 from wargame.params import Params
 from wargame.state import FOREIGN_CHIP_POLICIES, SUBSIDY_SECTORS, World
@@ -18,21 +18,27 @@ def budget_left(world: World) -> float:
 class ChinaAgent(ActorAgent):
     actor_id = "china"
 
-    def specs(self, world: World, p: Params) -> list[Spec]:
+    def specs(self, world: World, p: Params, kind: str | None = None) -> list[Spec]:
         c = world.china
-        left = budget_left(world)
-        out = [
-            Spec(mv.SetSMICDirective, fields={"huawei_share": Amount(0.1, 0.6, "share of SMIC advanced wafers")}),
-            Spec(mv.SetForeignChipPolicy, fields={"policy": Choice(tuple(x for x in FOREIGN_CHIP_POLICIES if x != c.foreign_chip_policy))}),
-            Spec(mv.SetMineralCurbs, fields={"enabled": Choice((not c.mineral_curbs,))}),
-        ]
-        out += [Spec(mv.SetSubsidy, fixed={"sector": s},
-                     fields={"usd_b": Amount(0.0, c.subsidies_usd_b.get(s, 0.0) + left, "USD billion/quarter",
-                                             f"budget {c.budget_usd_b:g}, {left:.2f} uncommitted")})
-                for s in SUBSIDY_SECTORS]
-        for n in sorted(world.tier2):
-            out.append(Spec(mv.CourtTier2, fixed={"nation": n},
-                            fields={"usd_b": Amount(0.0, min(2.0, left), "USD billion", f"{left:.2f} of the budget uncommitted")}))
+        out = []
+        if wanted(kind, mv.SetSMICDirective):
+            out.append(Spec(mv.SetSMICDirective, fields={"huawei_share": Amount(0.1, 0.6, "share of SMIC advanced wafers")}))
+        if wanted(kind, mv.SetForeignChipPolicy):
+            out.append(Spec(mv.SetForeignChipPolicy,
+                            fields={"policy": Choice(tuple(x for x in FOREIGN_CHIP_POLICIES if x != c.foreign_chip_policy))}))
+        if wanted(kind, mv.SetMineralCurbs):
+            out.append(Spec(mv.SetMineralCurbs, fields={"enabled": Choice((not c.mineral_curbs,))}))
+        if wanted(kind, mv.SetSubsidy):
+            left = budget_left(world)
+            out += [Spec(mv.SetSubsidy, fixed={"sector": s},
+                         fields={"usd_b": Amount(0.0, c.subsidies_usd_b.get(s, 0.0) + left, "USD billion/quarter",
+                                                 f"budget {c.budget_usd_b:g}, {left:.2f} uncommitted")})
+                    for s in SUBSIDY_SECTORS]
+        if wanted(kind, mv.CourtTier2):
+            left = budget_left(world)
+            for n in sorted(world.tier2):
+                out.append(Spec(mv.CourtTier2, fixed={"nation": n},
+                                fields={"usd_b": Amount(0.0, min(2.0, left), "USD billion", f"{left:.2f} of the budget uncommitted")}))
         return out
 
     def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:

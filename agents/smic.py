@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from agents.base import ActorAgent, Amount, Spec
+from agents.base import ActorAgent, Amount, Spec, wanted
 from wargame import moves as mv
 from wargame.params import Params
 from wargame.state import World
@@ -29,22 +29,25 @@ def uncommitted_cash(world: World, p: Params) -> float:
 class SMICAgent(ActorAgent):
     actor_id = "smic"
 
-    def specs(self, world: World, p: Params) -> list[Spec]:
+    def specs(self, world: World, p: Params, kind: str | None = None) -> list[Spec]:
         s = world.smic
-        cash = uncommitted_cash(world, p)
-        by_tools = free_tools(world, p) / p.tools_per_kwpm * 1000.0
-        by_cash = cash / capex_per_kwpm(world, p) * 1000.0
-        add_hi = min(by_tools, by_cash)
-        why = "limited by free DUV tools" if by_tools <= by_cash else "limited by cash"
-        lo = min(0.9, world.china.directive_huawei_share)
-        out = [
-            Spec(mv.FundYieldRnD, fields={"usd_b": Amount(0.0, min(1.0, s.cash_usd_b), "USD billion/quarter")}),
-            Spec(mv.AllocateWafers, fields={"huawei_share": Amount(lo, 0.9, "share of advanced wafers",
-                                                                   "at least Beijing's directive")}),
-            Spec(mv.BuyDUVTools, fields={"tools": Amount(0.0, min(40.0, cash / p.duv_tool_price_usd_b), "tools", "cash")}),
-        ]
-        out.append(Spec(mv.AddCapacity, fields={"wpm": Amount(0.0, add_hi, "wafers/month", why)}) if add_hi >= 1.0
-                   else Spec(mv.AddCapacity, unavailable=f"no room to add capacity ({why})"))
+        out = []
+        if wanted(kind, mv.FundYieldRnD):
+            out.append(Spec(mv.FundYieldRnD, fields={"usd_b": Amount(0.0, min(1.0, s.cash_usd_b), "USD billion/quarter")}))
+        if wanted(kind, mv.AllocateWafers):
+            lo = min(0.9, world.china.directive_huawei_share)
+            out.append(Spec(mv.AllocateWafers, fields={"huawei_share": Amount(lo, 0.9, "share of advanced wafers",
+                                                                              "at least Beijing's directive")}))
+        if wanted(kind, mv.BuyDUVTools):
+            cash = uncommitted_cash(world, p)
+            out.append(Spec(mv.BuyDUVTools, fields={"tools": Amount(0.0, min(40.0, cash / p.duv_tool_price_usd_b), "tools", "cash")}))
+        if wanted(kind, mv.AddCapacity):
+            by_tools = free_tools(world, p) / p.tools_per_kwpm * 1000.0
+            by_cash = uncommitted_cash(world, p) / capex_per_kwpm(world, p) * 1000.0
+            add_hi = min(by_tools, by_cash)
+            why = "limited by free DUV tools" if by_tools <= by_cash else "limited by cash"
+            out.append(Spec(mv.AddCapacity, fields={"wpm": Amount(0.0, add_hi, "wafers/month", why)}) if add_hi >= 1.0
+                       else Spec(mv.AddCapacity, unavailable=f"no room to add capacity ({why})"))
         return out
 
     def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:

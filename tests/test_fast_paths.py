@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
+import warnings
 
 import numpy as np
 import pytest
@@ -186,3 +187,58 @@ def test_observations_are_what_model_construct_builds():
             assert obs.__pydantic_fields_set__ == twin.__pydantic_fields_set__
             assert obs.__pydantic_extra__ == twin.__pydantic_extra__ and obs.__pydantic_private__ == twin.__pydantic_private__
             assert obs.model_dump() == twin.model_dump() and Observation.model_validate(obs.model_dump()) == obs
+
+
+# --- round two -------------------------------------------------------------------------------
+@pytest.mark.parametrize("scenario", ["baseline", "historical", "hbm-squeeze", "no-controls"])
+def test_specs_of_one_kind_are_the_full_lists_part(scenario):
+    """An agent asked for one kind's specs builds exactly the full list's specs of that kind, in
+    order, at every seat's turn of a random game; and kept answers (per change counter) agree."""
+    kinds = [*mv.KINDS, "no_such_kind"]
+    for s in played(scenario, 6, 10, "random"):
+        w, p = s.world, s.model.params
+        for actor in s.actors:
+            agent = s.model.by_id[actor]
+            full = agent.open_specs(w, p)
+            assert agent.specs(w, p) == agent.specs(w, p, None)
+            for kind in kinds:
+                assert agent.specs(w, p, kind) == [x for x in agent.specs(w, p) if x.kind == kind], (actor, kind)
+                assert agent.open_specs(w, p, None, kind) == [x for x in full if x.kind == kind], (actor, kind)
+            token = object()
+            for kind in kinds[::7]:
+                assert agent.open_specs(w, p, token, kind) == [x for x in full if x.kind == kind]
+            assert agent.open_specs(w, p, token) == full
+            for kind in kinds[3::7]:
+                assert agent.open_specs(w, p, token, kind) == [x for x in full if x.kind == kind]
+
+
+
+def _typed(value):
+    """A JSON value with the type of every number and string kept, to compare dumps exactly."""
+    if isinstance(value, dict):
+        return [(k, _typed(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, repr(value))
+
+
+def test_move_log_entries_are_pydantics_json_dumps():
+    """Every listed move of random games, and odd values pydantic would have to convert."""
+    from wargame.session import move_json
+
+    seen = set()
+    for name in ("baseline", "historical"):
+        for s in played(name, 7, 6, "random"):
+            for actor in s.actors:
+                for m in s.model.by_id[actor].legal_moves(s.world, s.model.params, set()):
+                    seen.add(type(m))
+                    assert _typed(move_json(m)) == _typed(m.model_dump(mode="json")), m
+    assert seen >= set(mv.MOVE_CLASSES) - {mv.SetTier2Cap, mv.DecideLicence}
+    odd = [mv.SetEnforcement.model_construct(actor="us", budget_usd_m=5), mv.Lobby.model_construct(actor="nvidia", usd_m=float("nan")),
+           mv.Lobby.model_construct(actor="nvidia", usd_m=float("inf")), mv.SetCloudKYC.model_construct(actor="us", enabled=1),
+           mv.SetThreshold.model_construct(actor="us", level=None), mv.Pass.model_construct(actor="us", extra=3),
+           mv.SetEnforcement(budget_usd_m=-0.0), mv.SetEnforcement(budget_usd_m=3), mv.Pass(actor="us")]
+    for m in odd:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pydantic warns of the values it converts
+            assert _typed(move_json(m)) == _typed(m.model_dump(mode="json")), m

@@ -78,15 +78,27 @@ def _words(n: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _mix_in(pool: tuple[int, ...], k: int, word: int) -> tuple[tuple[int, ...], int]:
-    """One entropy word past the pool's size, mixed into each pool word (hashmix calls k..k+3)."""
+@functools.lru_cache(maxsize=4096)
+def _word_hashes(word: int, k: int) -> tuple[int, int, int, int]:
+    """What mixing `word` in at hash call k takes from each pool word: _MIX_R times hashmix(word) at
+    calls k..k+3. It depends on neither the pool nor the seed, and the game mixes in the same few
+    words (purposes, turns, seats) over and over, so it is kept."""
     ha, out = _HA, []
     for d in range(4):
         h = (word ^ ha[k + d]) * ha[k + d + 1] & _M32
-        h ^= h >> 16
-        r = (_MIX_L * pool[d] - _MIX_R * h) & _M32
-        out.append(r ^ r >> 16)
-    return tuple(out), k + 4
+        out.append(_MIX_R * (h ^ h >> 16))
+    return tuple(out)
+
+
+def _mix_in(pool: tuple[int, ...], k: int, word: int) -> tuple[tuple[int, ...], int]:
+    """One entropy word past the pool's size, mixed into each pool word (hashmix calls k..k+3)."""
+    m0, m1, m2, m3 = _word_hashes(word, k)
+    p0, p1, p2, p3 = pool
+    r0 = (_MIX_L * p0 - m0) & _M32
+    r1 = (_MIX_L * p1 - m1) & _M32
+    r2 = (_MIX_L * p2 - m2) & _M32
+    r3 = (_MIX_L * p3 - m3) & _M32
+    return (r0 ^ r0 >> 16, r1 ^ r1 >> 16, r2 ^ r2 >> 16, r3 ^ r3 >> 16), k + 4
 
 
 @functools.lru_cache(maxsize=4096)
@@ -125,18 +137,14 @@ def seed_state(seed: int, key: tuple[int, ...]) -> tuple[int, int, int, int]:
         pool, k = _mix_in(pool, k, w)
     p0, p1, p2, p3 = pool
     if last:  # the last word mixed in, unrolled: this runs for every stream
-        w, ha = last[-1], _HA
-        h = (w ^ ha[k]) * ha[k + 1] & _M32
-        r = (_MIX_L * p0 - _MIX_R * (h ^ h >> 16)) & _M32
+        m0, m1, m2, m3 = _word_hashes(last[-1], k)
+        r = (_MIX_L * p0 - m0) & _M32
         p0 = r ^ r >> 16
-        h = (w ^ ha[k + 1]) * ha[k + 2] & _M32
-        r = (_MIX_L * p1 - _MIX_R * (h ^ h >> 16)) & _M32
+        r = (_MIX_L * p1 - m1) & _M32
         p1 = r ^ r >> 16
-        h = (w ^ ha[k + 2]) * ha[k + 3] & _M32
-        r = (_MIX_L * p2 - _MIX_R * (h ^ h >> 16)) & _M32
+        r = (_MIX_L * p2 - m2) & _M32
         p2 = r ^ r >> 16
-        h = (w ^ ha[k + 3]) * ha[k + 4] & _M32
-        r = (_MIX_L * p3 - _MIX_R * (h ^ h >> 16)) & _M32
+        r = (_MIX_L * p3 - m3) & _M32
         p3 = r ^ r >> 16
     b0, b1, b2, b3, b4, b5, b6, b7, b8 = _HB
     v0 = (p0 ^ b0) * b1 & _M32

@@ -11,9 +11,11 @@ one per kind and target) and ends with `pass`. The last pass of a quarter resolv
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import ValidationError
 
@@ -30,6 +32,48 @@ from wargame.state import World, canonical_json, state_hash
 
 MAX_ORDERS_PER_TURN = 16
 QUARTER_DICE = 1 << 20  # spawn-key slot of a seat's per-quarter dice (never an order count)
+
+_quarter_index = functools.lru_cache(maxsize=1024)(parse_quarter)  # an event's quarter, parsed once, not every quarter
+
+_PLAIN = {str: str, float: float, bool: bool}  # a field's annotation -> the value type dumped as itself
+
+
+@functools.cache
+def _json_fields(cls: type[AnyMove]) -> tuple[tuple[str, type], ...] | None:
+    """(field, value type) in dump order, if every field of the move class is a plain str (or a
+    Literal of strs), float or bool with no serializer of its own; else None (use pydantic)."""
+    decorators = cls.__pydantic_decorators__
+    if cls.__pydantic_root_model__ or cls.model_config.get("extra") == "allow" or cls.__pydantic_computed_fields__ \
+            or decorators.field_serializers or decorators.model_serializers:
+        return None
+    out = []
+    for name, f in cls.__pydantic_fields__.items():
+        t = f.annotation
+        if get_origin(t) is Literal and all(type(v) is str for v in get_args(t)):
+            t = str
+        if t not in _PLAIN or f.alias is not None or f.serialization_alias is not None or f.exclude or f.metadata:
+            return None
+        out.append((name, _PLAIN[t]))
+    return tuple(out)
+
+
+def move_json(move: AnyMove) -> dict:
+    """move.model_dump(mode="json"): a move's str, finite float and bool values are their own JSON
+    form, so the dict of a plain move is built without pydantic's serializer (every order is logged,
+    some six hundred a game); anything else (an int or NaN in a float field...) goes to pydantic."""
+    fields = _json_fields(type(move))
+    if fields is not None:
+        d = move.__dict__
+        out = {}
+        for name, t in fields:
+            v = d[name]
+            if type(v) is not t or (t is float and not math.isfinite(v)):
+                break
+            out[name] = v
+        else:
+            if len(d) == len(fields):
+                return out
+    return move.model_dump(mode="json")
 
 
 class GameSession:
@@ -188,7 +232,7 @@ class GameSession:
             return refusal
         assert move is not None
         self._changed()
-        entry = {"turn": self.world.turn + 1, "actor": actor, "move": move.model_dump(mode="json")}
+        entry = {"turn": self.world.turn + 1, "actor": actor, "move": move_json(move)}
         if isinstance(move, Pass):
             if self._phase + 1 == len(self.actors):
                 self._resolve(entry)  # all or nothing: raises ResolutionError and changes nothing
@@ -239,8 +283,8 @@ class GameSession:
         """Injects of the quarter now starting (scripted, then random); seen before ordering."""
         w = self.world
         due = [ev for ev in self.scenario.events
-               if parse_quarter(ev.quarter) == w.quarter_index and ev.id not in w.events_fired]
-        rng = stream(self.seed, EVENTS, w.turn)
+               if _quarter_index(ev.quarter) == w.quarter_index and ev.id not in w.events_fired]
+        rng = stream(self.seed, EVENTS, w.turn) if self.scenario.random_events else None
         for rev in self.scenario.random_events:
             draw = rng.random()  # one draw per random event per quarter, fired or not
             if rev.can_fire(w.quarter_index, w.events_fired) and draw < rev.hazard_per_quarter:
