@@ -95,9 +95,6 @@ class App:
 
         self._switch(ResultsScreen(self, table))
 
-    def note_screen(self, kind: str, detail: str) -> None:
-        """A screen worth a screenshot began (the hand-over, say)."""
-
     # -- the loop -------------------------------------------------------------------------------
     def run(self) -> int:
         try:

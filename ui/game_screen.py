@@ -138,7 +138,6 @@ class GameScreen:
             if self.hot_seat():
                 self.handover_to = human  # hide everything private until the next player clicks
                 self._close_form()
-                self.app.note_screen("handover", human)
             else:
                 self.revealed = human
         if self.handover_to is None and self.revealed == human:

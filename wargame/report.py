@@ -184,12 +184,10 @@ def format_quarter_of(session, turn: int) -> str:
 
 def fork_at(session, turn: int):
     """The game replayed up to the start of `turn` (before any of its orders)."""
-    s = _fresh(session)
-    for entry in session.moves:
-        if entry["turn"] >= turn:
-            break
-        _apply(s, entry)
-    return s
+    from wargame.session import GameSession
+
+    before = [e for e in session.moves if e["turn"] < turn]  # the log is in turn order
+    return GameSession.replay(session.scenario, session.seed, before, dict(session.seats), session.param_draw)
 
 
 # --- futures (wargame/mc) ----------------------------------------------------------------------
