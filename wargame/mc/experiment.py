@@ -291,16 +291,6 @@ def play_run(manifest: dict, arm: Arm, run: int):
     return session
 
 
-def _value(kind: str, v):
-    if v is None:
-        return None
-    if kind == "string":
-        return str(v)
-    if kind == "int":
-        return int(v)
-    return float(v)
-
-
 # --- chunks ----------------------------------------------------------------------------------------
 def chunk_name(arm_index: int, chunk: int) -> str:
     return f"part-a{arm_index:03d}-c{chunk:06d}.parquet"
@@ -337,8 +327,18 @@ def _manifest_from(out_dir: str) -> dict:
     return json.loads((Path(out_dir) / MANIFEST).read_text())
 
 
+def _column(kind: str, values: list) -> list:
+    """A Parquet column of one metric type: None stays null, every other value is cast to the type."""
+    if kind == "float":
+        return [None if v is None else float(v) for v in values]
+    if kind == "int":
+        return [None if v is None else int(v) for v in values]
+    return [None if v is None else str(v) for v in values]
+
+
 def run_chunk(task: tuple[str, int, int]) -> int:
-    """Play one chunk of one arm and write its two Parquet files; returns the number of games."""
+    """Play one chunk of one arm and write its two Parquet files; returns the number of games.
+    The tables are built column by column (one list per field), not row by row."""
     import pyarrow as pa
 
     out_dir, arm_index, chunk = task
@@ -347,23 +347,35 @@ def run_chunk(task: tuple[str, int, int]) -> int:
     types = manifest["metric_types"]
     runs_schema, turns_schema = _schemas(manifest)
     size = manifest["chunk_size"]
-    run_rows, turn_rows = [], []
+    turn_head: dict[str, list] = {"arm": [], "arm_index": [], "run": [], "seed": []}
+    turn_values: dict[str, list] = {k: [] for k in types}
+    finals: list[dict] = []
+    run_cols: dict[str, list] = {"arm": [], "arm_index": [], "run": [], "seed": [], "scenario": [], "seats": []}
+    run_cols.update({f"param.{n}": [] for n in manifest["param_names"]})
     for run in range(chunk * size, min((chunk + 1) * size, manifest["runs"])):
         session = play_run(manifest, arm, run)
         head = {"arm": arm.name, "arm_index": arm_index, "run": run, "seed": session.seed}
-        for rec in session.timeline:
-            turn_rows.append({**head, **{k: _value(t, rec.get(k)) for k, t in types.items()}})
-        final = session.timeline[-1] if session.timeline else {}
-        row = {**head, "scenario": session.scenario.name, "seats": json.dumps(session.seats, sort_keys=True)}
+        timeline = session.timeline
+        for name, v in head.items():
+            turn_head[name] += [v] * len(timeline)
+            run_cols[name].append(v)
+        for k, col in turn_values.items():
+            col += [rec.get(k) for rec in timeline]
+        finals.append(timeline[-1] if timeline else {})
+        run_cols["scenario"].append(session.scenario.name)
+        run_cols["seats"].append(json.dumps(session.seats, sort_keys=True))
         draw = session.param_draw or {}
-        row.update({f"param.{n}": (float(draw[n]) if n in draw else None) for n in manifest["param_names"]})
-        row.update({k: _value(t, final.get(k)) for k, t in types.items()})
-        run_rows.append(row)
+        for n in manifest["param_names"]:
+            run_cols[f"param.{n}"].append(float(draw[n]) if n in draw else None)
+    turn_cols = dict(turn_head)
+    for k, t in types.items():  # a metric named like a head column (arm, run, seed) takes its place
+        turn_cols[k] = _column(t, turn_values[k])
+        run_cols[k] = _column(t, [f.get(k) for f in finals])
     name = chunk_name(arm_index, chunk)
     root = Path(out_dir)
-    _write_atomic(pa.Table.from_pylist(turn_rows, schema=turns_schema), root / "turns" / name)
-    _write_atomic(pa.Table.from_pylist(run_rows, schema=runs_schema), root / "runs" / name)  # the chunk is done
-    return len(run_rows)
+    _write_atomic(pa.Table.from_pydict(turn_cols, schema=turns_schema), root / "turns" / name)
+    _write_atomic(pa.Table.from_pydict(run_cols, schema=runs_schema), root / "runs" / name)  # the chunk is done
+    return len(finals)
 
 
 def _die_with_parent() -> None:
