@@ -413,6 +413,8 @@ def execute(out: Path, manifest: dict, workers: int, executor: str = "local", sc
             for t in tasks:
                 bar.update(run_chunk(t))
         else:
+            import pyarrow.parquet  # noqa: F401  (once, before forking: not again in every worker)
+
             with fork_pool(min(workers, len(tasks)), initializer=_die_with_parent) as pool:
                 for n in pool.imap_unordered(run_chunk, tasks, chunksize=1):
                     bar.update(n)
