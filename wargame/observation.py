@@ -58,7 +58,10 @@ class Observation(BaseModel):
     # __dict__ until then. Every BaseModel method below reads __dict__ whole, so it first makes
     # what is pending; after that the instance is exactly what the eager observe() builds.
     def __getattr__(self, name: str):
-        pending = object.__getattribute__(self, "__pydantic_private__")
+        try:
+            pending = object.__getattribute__(self, "__pydantic_private__")
+        except AttributeError:  # an instance not set up yet (as pydantic allows for, unpickling)
+            pending = None
         if pending and name in pending:
             return self._make(name)
         return super().__getattr__(name)
@@ -66,7 +69,8 @@ class Observation(BaseModel):
     def _make(self, name: str):
         """Make one pending part and put it in __dict__ at its field's place."""
         pending = object.__getattribute__(self, "__pydantic_private__")
-        value = pending.pop(name)()
+        value = pending[name]()  # if making it fails, it stays pending and fails again when read
+        del pending[name]
         d = self.__dict__
         object.__setattr__(self, "__dict__", {f: value if f == name else d[f] for f in _OBSERVATION_FIELDS
                                               if f == name or f in d})
@@ -234,6 +238,7 @@ def _estimates(us_view: dict | None, p: Params, observer: str, last: dict, rng: 
 
 
 def _visible(observer: str, last: dict) -> dict:
+    """The part of last quarter's record the observer sees the truth of."""
     return {k: last[k] for k in _visible_keys(observer, tuple(last))}
 
 
