@@ -124,14 +124,18 @@ def _pool(words: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
 
 @functools.lru_cache(maxsize=4096)
 def _head_pool(seed: int, head: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
-    """The pool mixed from the seed and a key's numbers but its last: a quarter's streams share it,
-    so one look-up here replaces cutting the seed and the head into words for every stream."""
-    words = _words(seed)
-    if len(words) < 4:  # numpy pads the entropy to the pool size when there is a spawn key; without
-        words += (0,) * (4 - len(words))  # one, its pool runs the hash over zeros, which is the same
-    for x in head:
-        words += _words(x)
-    return _pool(words)
+    """The pool mixed from the seed and a key's numbers but its last (and how many hashmix calls
+    that took): a quarter's streams share it, and a longer head is a shorter one's pool with one
+    more number mixed in, so most look-ups find it or all but its last number."""
+    if not head:
+        words = _words(seed)
+        if len(words) < 4:  # numpy pads the entropy to the pool size when there is a spawn key; without
+            words += (0,) * (4 - len(words))  # one, its pool runs the hash over zeros, which is the same
+        return _pool(words)
+    pool, k = _head_pool(seed, head[:-1])
+    for w in _words(head[-1]):
+        pool, k = _mix_in(pool, k, w)
+    return pool, k
 
 
 def seed_state(seed: int, key: tuple[int, ...]) -> tuple[int, int, int, int]:
