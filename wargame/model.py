@@ -122,19 +122,33 @@ def _pool(words: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
     return tuple(pool), k
 
 
+@functools.lru_cache(maxsize=4096)
+def _head_pool(seed: int, head: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+    """The pool mixed from the seed and a key's numbers but its last (and how many hashmix calls
+    that took): a quarter's streams share it, and a longer head is a shorter one's pool with one
+    more number mixed in, so most look-ups find it or all but its last number."""
+    if not head:
+        words = _words(seed)
+        if len(words) < 4:  # numpy pads the entropy to the pool size when there is a spawn key; without
+            words += (0,) * (4 - len(words))  # one, its pool runs the hash over zeros, which is the same
+        return _pool(words)
+    pool, k = _head_pool(seed, head[:-1])
+    for w in _words(head[-1]):
+        pool, k = _mix_in(pool, k, w)
+    return pool, k
+
+
 def seed_state(seed: int, key: tuple[int, ...]) -> tuple[int, int, int, int]:
     """SeedSequence(seed, spawn_key=key).generate_state(4, np.uint64), as Python ints."""
-    words = _words(seed)
-    if len(words) < 4:  # numpy pads the entropy to the pool size when there is a spawn key; without
-        words += (0,) * (4 - len(words))  # one, its pool runs the hash over zeros, which is the same
     last: tuple[int, ...] = ()
     if key:
-        for x in key[:-1]:
-            words += _words(x)
-        last = _words(key[-1])
-    pool, k = _pool(words)
-    for w in last[:-1]:
-        pool, k = _mix_in(pool, k, w)
+        pool, k = _head_pool(seed, key[:-1])
+        x = key[-1]
+        last = (x,) if 0 <= x <= _M32 else _words(x)  # _words(x), without the call for one word
+        for w in last[:-1]:
+            pool, k = _mix_in(pool, k, w)
+    else:
+        pool, k = _head_pool(seed, ())
     p0, p1, p2, p3 = pool
     if last:  # the last word mixed in, unrolled: this runs for every stream
         m0, m1, m2, m3 = _word_hashes(last[-1], k)

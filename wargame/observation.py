@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -50,6 +51,72 @@ class Observation(BaseModel):
     # the seat's own dice for this quarter: the same on every call within the quarter, so a bot
     # that plans once per quarter plans alike after a save, whatever it had already ordered
     dice_seed: int = 0
+
+    # Lazy parts. The session's observations (observe_lazily) leave the parts most seats never
+    # read to be made on first read: their makers wait in __pydantic_private__ (which pydantic
+    # keeps for private attributes, and Observation has none), and the part is missing from
+    # __dict__ until then. Every BaseModel method below reads __dict__ whole, so it first makes
+    # what is pending; after that the instance is exactly what the eager observe() builds.
+    def __getattr__(self, name: str):
+        try:
+            pending = object.__getattribute__(self, "__pydantic_private__")
+        except AttributeError:  # an instance not set up yet (as pydantic allows for, unpickling)
+            pending = None
+        if pending and name in pending:
+            return self._make(name)
+        return super().__getattr__(name)
+
+    def _make(self, name: str):
+        """Make one pending part and put it in __dict__ at its field's place."""
+        pending = object.__getattribute__(self, "__pydantic_private__")
+        value = pending[name]()  # if making it fails, it stays pending and fails again when read
+        del pending[name]
+        d = self.__dict__
+        object.__setattr__(self, "__dict__", {f: value if f == name else d[f] for f in _OBSERVATION_FIELDS
+                                              if f == name or f in d})
+        if not pending:
+            object.__setattr__(self, "__pydantic_private__", None)
+        return value
+
+    def _settle(self) -> None:
+        """Make every part still pending."""
+        pending = object.__getattribute__(self, "__pydantic_private__")
+        while pending:
+            self._make(next(iter(pending)))
+
+    def __eq__(self, other: object) -> bool:
+        self._settle()
+        if isinstance(other, Observation):
+            other._settle()
+        return super().__eq__(other)
+
+    def __iter__(self):
+        self._settle()
+        return super().__iter__()
+
+    def __repr_args__(self):
+        self._settle()
+        return super().__repr_args__()
+
+    def __copy__(self):
+        self._settle()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict | None = None):
+        self._settle()
+        return super().__deepcopy__(memo)
+
+    def __getstate__(self) -> dict:
+        self._settle()
+        return super().__getstate__()
+
+    def model_dump(self, **kwargs) -> dict:
+        self._settle()
+        return super().model_dump(**kwargs)
+
+    def model_dump_json(self, **kwargs) -> str:
+        self._settle()
+        return super().model_dump_json(**kwargs)
 
 
 def _plain_model(cls: type[BaseModel]) -> bool:
@@ -137,18 +204,22 @@ _ESTIMATED = ("huawei_output_chips", "smuggled_h100e", "smic_yield", "smic_advan
               "china_compute_stock_h100e", "china_demand_h100e")
 
 
-def _estimates(world: World, p: Params, observer: str, last: dict, rng: np.random.Generator) -> dict[str, float]:
-    """Estimates of what the observer cannot see. The US seat reads its intelligence community's
-    conclusions (structurally biased: see mechanics.politics.us_intelligence); other outsiders
-    get analysts' noisy reading of last quarter's true figures."""
-    if not last:
-        return {}
-    us_view = {
+def _us_view(world: World) -> dict:
+    """The US intelligence community's conclusions, which the US seat reads as its estimates."""
+    return {
         "huawei_output_chips": world.us.intel_huawei_chips,
         "smuggled_h100e": world.us.intel_smuggled_h100e,
         "china_compute_stock_h100e": world.us.intel_china_stock_h100e,
         "smic_yield": world.us.intel_smic_yield,
     }
+
+
+def _estimates(us_view: dict | None, p: Params, observer: str, last: dict, rng: np.random.Generator) -> dict[str, float]:
+    """Estimates of what the observer cannot see. The US seat reads its intelligence community's
+    conclusions (`us_view`; structurally biased: see mechanics.politics.us_intelligence); other
+    outsiders get analysts' noisy reading of last quarter's true figures."""
+    if not last:
+        return {}
     sigma = p.analyst_sigma
     # always draw in the same order so one observer's dice never depend on what it can see
     z = rng.standard_normal(len(_ESTIMATED)).tolist()  # the same six normals as six single draws
@@ -166,20 +237,58 @@ def _estimates(world: World, p: Params, observer: str, last: dict, rng: np.rando
     return out
 
 
+def _visible(observer: str, last: dict) -> dict:
+    """The part of last quarter's record the observer sees the truth of."""
+    return {k: last[k] for k in _visible_keys(observer, tuple(last))}
+
+
+def _others_moves(observer: str, public_moves: list[dict]) -> list[dict]:
+    """The others' public moves, copied: a bot cannot edit the log."""
+    return [{**m, "move": dict(m["move"])} for m in public_moves if m["actor"] != observer]
+
+
 def observe(
     world: World, p: Params, observer: str, last: dict, public_moves: list[dict],
     rng: np.random.Generator, quarter: str, dice_seed: int = 0,
 ) -> Observation:
-    visible = {k: last[k] for k in _visible_keys(observer, tuple(last))}
     return _construct(  # built from checked state: validating it again costs a third of observing
         actor=observer,
         turn=world.turn + 1,
         quarter=quarter,
         own=_dump(world.actor_state(observer)),
         public=_public_view(world, observer),
-        last_record=visible,
-        estimates=_estimates(world, p, observer, last, rng),
-        moves_this_turn=[{**m, "move": dict(m["move"])} for m in public_moves if m["actor"] != observer],  # copies: a bot cannot edit the log
+        last_record=_visible(observer, last),
+        estimates=_estimates(_us_view(world) if observer == "us" else None, p, observer, last, rng),
+        moves_this_turn=_others_moves(observer, public_moves),
         news=list(world.news),
         dice_seed=dice_seed,
     )
+
+
+def observe_lazily(
+    world: World, p: Params, observer: str, last: dict, public_moves: list[dict],
+    draws: Callable[[], np.random.Generator], quarter: str, dice_seed: int,
+) -> Observation:
+    """observe(), leaving the last record, the estimates (and their generator, from `draws`) and
+    this quarter's moves to be made on first read: the session's seats mostly read few of them.
+    For a caller that never changes `last` (a quarter's record is final) nor the entries of
+    `public_moves`: what each part needs is fixed now, so it reads the same whenever it is read,
+    though the seat's own orders change the world before it reads."""
+    if not _FAST_CONSTRUCT:  # pydantic would not take an instance put together by hand
+        return observe(world, p, observer, last, public_moves, draws(), quarter, dice_seed)
+    us_view = _us_view(world) if observer == "us" else None
+    moves = public_moves[:]  # the list grows as the seat orders
+    m = Observation.__new__(Observation)
+    object.__setattr__(m, "__dict__", {
+        "actor": observer, "turn": world.turn + 1, "quarter": quarter,
+        "own": _dump(world.actor_state(observer)), "public": _public_view(world, observer),
+        "news": list(world.news), "dice_seed": dice_seed,
+    })
+    object.__setattr__(m, "__pydantic_fields_set__", set(_OBSERVATION_FIELDS))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", {
+        "last_record": lambda: _visible(observer, last),
+        "estimates": lambda: _estimates(us_view, p, observer, last, draws()),
+        "moves_this_turn": lambda: _others_moves(observer, moves),
+    })
+    return m

@@ -24,7 +24,7 @@ from wargame.integrity import ResolutionError, ledger_problems, resolution_probl
 from wargame.legal import LazyGenerator, LegalMoves
 from wargame.model import EVENTS, OBSERVATION, POLICY, WargameModel, first_output, stream
 from wargame.moves import AnyMove, Pass, Refusal, parse_move
-from wargame.observation import Observation, observe
+from wargame.observation import Observation, observe_lazily
 from wargame.sampling import draw_parameters, draw_problems, normalise_draw
 from wargame.savefile import SaveError, read_save, write_save
 from wargame.scenario import Event, RandomEvent, Scenario, apply_effect
@@ -133,11 +133,12 @@ class GameSession:
 
     def observe(self, actor: str) -> Observation:
         self._known(actor)
-        rng = stream(self.seed, OBSERVATION, self.world.turn, self.actors.index(actor))
+        seed, turn, i = self.seed, self.world.turn, self.actors.index(actor)
         last = self.timeline[-1] if self.timeline else {}
         # that stream's integers(2**63): Lemire's bounded draw over 2**63 is the first output halved
-        dice = first_output(self.seed, POLICY, self.world.turn, self.actors.index(actor), QUARTER_DICE) >> 1
-        return observe(self.world, self.model.params, actor, last, self._public, rng, self.quarter, dice)
+        dice = first_output(seed, POLICY, turn, i, QUARTER_DICE) >> 1
+        return observe_lazily(self.world, self.model.params, actor, last, self._public,
+                              lambda: stream(seed, OBSERVATION, turn, i), self.quarter, dice)
 
     def legal_moves(self, actor: str) -> list[AnyMove]:
         self._known(actor)
