@@ -128,6 +128,9 @@ def score(actor: str, w: World, p: Params, r: dict) -> float:
     raise KeyError(actor)
 
 
+_PLAIN = {float, int, str, bool}  # a record's value types that need no conversion
+
+
 def build_record(w: World, p: Params, q: dict, quarter: str, turn: int, actors: tuple[str, ...]) -> dict:
     m = w.market
     china_stock = m.china_domestic_stock_h100e + m.china_foreign_stock_h100e
@@ -196,4 +199,6 @@ def build_record(w: World, p: Params, q: dict, quarter: str, turn: int, actors: 
         r[f"tier2_alignment_{nation}"] = t.alignment
     for actor in actors:
         r[f"score_{actor}"] = score(actor, w, p, r)
-    return {k: (float(v) if isinstance(v, float) else v) for k, v in r.items()}
+    if set(map(type, r.values())) <= _PLAIN:  # one pass in C; float(v) of a float is v itself
+        return r
+    return {k: (float(v) if isinstance(v, float) else v) for k, v in r.items()}  # numpy floats -> float
