@@ -23,22 +23,25 @@ def enforcement_intensity(w: World, p: Params) -> float:
     return math.sqrt(w.us.enforcement_budget_usd_m / p.enforcement_ref_usd_m)
 
 
-def seizure_probability(w: World, p: Params, hub: str) -> float:
-    """Chance that one shipment through `hub` is caught: US enforcement plus the hub's own checks,
-    less what fragmentation into small parcels hides."""
+def seizure_probability(w: World, p: Params, hub: str, intensity: float) -> float:
+    """Chance that one shipment through `hub` is caught: US enforcement (`enforcement_intensity`)
+    plus the hub's own checks, less what fragmentation into small parcels hides."""
     controls = TRANSSHIP.index(w.tier2[hub].transship_controls)
-    rate = p.seizure_us_rate * enforcement_intensity(w, p) + p.seizure_hub_by_controls[controls]
+    rate = p.seizure_us_rate * intensity + p.seizure_hub_by_controls[controls]
     return 1.0 - math.exp(-rate * (1.0 - p.fragmentation_seizure_cut * w.smugglers.fragmentation))
 
 
-def route_capacity(w: World, p: Params, hub: str, legal_imports: float) -> tuple[float, float]:
+def route_capacity(w: World, p: Params, hub: str, legal_imports: float, intensity: float,
+                   kw_allin: float) -> tuple[float, float]:
     """H100e a quarter the networks could move through `hub`: (diverted from its imports and
-    stock, bought worldwide by shell companies using its data-centre capacity as cover)."""
+    stock, bought worldwide by shell companies using its data-centre capacity as cover).
+    `intensity` is enforcement_intensity, `kw_allin` a data centre's kW per H100e (the
+    quarter's, shared by every hub)."""
     t = w.tier2[hub]
     controls = TRANSSHIP.index(t.transship_controls)
-    cut = 1.0 + p.diversion_enforcement_cut * max(0.0, enforcement_intensity(w, p) - 1.0)
+    cut = 1.0 + p.diversion_enforcement_cut * max(0.0, intensity - 1.0)
     diverted = p.diversion_by_controls[controls] * (legal_imports + p.hub_stock_diversion_share * t.compute_stock_h100e)
-    room = t.dc_capacity_mw * 1000.0 / (kw_per_h100e(p, w.quarter_index) * p.allin_power_overhead)
+    room = t.dc_capacity_mw * 1000.0 / kw_allin
     shell = p.shell_cover_share * p.shell_controls_factor[controls] * room
     return diverted / cut, shell / cut
 
@@ -54,13 +57,15 @@ def plan_smuggling(w: World, p: Params, q: dict) -> None:
     (leveraged) capital, thinned by fragmentation; and the odds of seizure on each route."""
     sm = w.smugglers
     planned, risk, from_hub = {}, {}, {}
+    intensity = enforcement_intensity(w, p)
+    kw_allin = kw_per_h100e(p, w.quarter_index) * p.allin_power_overhead
     for hub, volume in sorted(sm.routes.items()):
         if sm.lying_low or hub not in w.tier2:
             continue
-        diverted, shell = route_capacity(w, p, hub, q["tier2_purchases"].get(hub, 0.0))
+        diverted, shell = route_capacity(w, p, hub, q["tier2_purchases"].get(hub, 0.0), intensity, kw_allin)
         planned[hub] = min(volume, diverted + shell) * (1.0 - p.fragmentation_throughput_cut * sm.fragmentation)
         from_hub[hub] = diverted / (diverted + shell) if diverted + shell > 0 else 0.0
-        risk[hub] = seizure_probability(w, p, hub)
+        risk[hub] = seizure_probability(w, p, hub, intensity)
     total = math.fsum(planned.values())
     capital_cap = sm.capital_usd_b * p.smuggler_leverage * 1e9 / q["world_price"]
     scale = min(1.0, capital_cap / total) if total > 0 else 0.0
