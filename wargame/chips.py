@@ -8,6 +8,8 @@ an older China-only chip worth less every year it stays on sale.
 
 from __future__ import annotations
 
+import functools
+
 from wargame.params import Params
 from wargame.state import HUAWEI_GENERATIONS, THRESHOLDS
 
@@ -68,7 +70,16 @@ def kw_per_h100e(p: Params, quarter_index: int) -> float:
 
 def slowing_growth(level_2025q1: float, growth_2025: float, decay: float, quarter_index: int) -> float:
     """A level that grows by `growth_2025` a year in 2025, with the excess over 1 shrinking by
-    `decay` each year after (and larger before): booms that slow. Stepped quarter by quarter."""
+    `decay` each year after (and larger before): booms that slow. Stepped quarter by quarter.
+    A pure function asked twice a quarter in every game with the same few parameter values, so
+    positive levels are remembered (a zero level is not: -0.0 and 0.0 share a cache entry)."""
+    if level_2025q1 > 0:
+        return _slowing_growth(level_2025q1, growth_2025, decay, quarter_index)
+    return _slowing_growth.__wrapped__(level_2025q1, growth_2025, decay, quarter_index)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _slowing_growth(level_2025q1: float, growth_2025: float, decay: float, quarter_index: int) -> float:
     k = quarter_index - 2025 * 4
     level = level_2025q1
     for j in range(abs(k)):
