@@ -30,15 +30,14 @@ class ChinaAgent(ActorAgent):
             out.append(Spec(mv.SetMineralCurbs, fields={"enabled": Choice((not c.mineral_curbs,))}))
         if wanted(kind, mv.SetSubsidy):
             left = budget_left(world)
+            why = f"budget {c.budget_usd_b:g}, {left:.2f} uncommitted"
             out += [Spec(mv.SetSubsidy, fixed={"sector": s},
-                         fields={"usd_b": Amount(0.0, c.subsidies_usd_b.get(s, 0.0) + left, "USD billion/quarter",
-                                                 f"budget {c.budget_usd_b:g}, {left:.2f} uncommitted")})
+                         fields={"usd_b": Amount(0.0, c.subsidies_usd_b.get(s, 0.0) + left, "USD billion/quarter", why)})
                     for s in SUBSIDY_SECTORS]
         if wanted(kind, mv.CourtTier2):
             left = budget_left(world)
-            for n in sorted(world.tier2):
-                out.append(Spec(mv.CourtTier2, fixed={"nation": n},
-                                fields={"usd_b": Amount(0.0, min(2.0, left), "USD billion", f"{left:.2f} of the budget uncommitted")}))
+            offer = Amount(0.0, min(2.0, left), "USD billion", f"{left:.2f} of the budget uncommitted")  # shared: immutable
+            out += [Spec(mv.CourtTier2, fixed={"nation": n}, fields={"usd_b": offer}) for n in sorted(world.tier2)]
         return out
 
     def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:

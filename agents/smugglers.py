@@ -17,10 +17,9 @@ class SmugglersAgent(ActorAgent):
         out = []
         if wanted(kind, mv.RouteVia):
             affordable = sm.capital_usd_b * p.smuggler_leverage * 1e9 / world_price_per_h100e(p, world.quarter_index)
-            out += [Spec(mv.RouteVia, fixed={"hub": h},
-                         fields={"h100e": Amount(0.0, affordable, "H100e/quarter",
-                                                 f"capital USD {sm.capital_usd_b:.2f}B x {p.smuggler_leverage:g} leverage")})
-                    for h in sorted(world.tier2)]
+            volume = Amount(0.0, affordable, "H100e/quarter",  # one (immutable) domain shared by every hub
+                            f"capital USD {sm.capital_usd_b:.2f}B x {p.smuggler_leverage:g} leverage")
+            out += [Spec(mv.RouteVia, fixed={"hub": h}, fields={"h100e": volume}) for h in sorted(world.tier2)]
         if wanted(kind, mv.SetFragmentation):
             out.append(Spec(mv.SetFragmentation, fields={"level": Amount(0.0, 1.0, "0 = bulk .. 1 = many small parcels")}))
         if wanted(kind, mv.BrokerCloud):

@@ -408,12 +408,16 @@ class Doctrine:
         key = (obs.actor, obs.turn, obs.quarter)
         if self._cache is None or self._cache[0] != key:  # plan once per quarter, on the quarter's dice
             self._cache = (key, self.plan(obs, Dice(obs.dice_seed)))
-        fit = getattr(legal, "fit", None)  # a session's LegalMoves fits without listing every move
-        for wanted in self._cache[1]:
-            move = fit(wanted) if fit is not None else fit_to_legal(wanted, legal)
+        wanted = self._cache[1]
+        fit_first = getattr(legal, "fit_first", None)  # a session's LegalMoves fits without listing every move
+        if fit_first is not None:
+            move = fit_first(wanted)
+            return move if move is not None else legal.pass_move
+        for want in wanted:
+            move = fit_to_legal(want, legal)
             if move is not None:
                 return move
-        return legal.pass_move if fit is not None else next(m for m in legal if m.kind == "pass")
+        return next(m for m in legal if m.kind == "pass")
 
 
 def doctrine_for(actor: str) -> Doctrine:

@@ -9,7 +9,8 @@ built only when the policy first rolls them (most decisions never do).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -59,14 +60,25 @@ class LegalMoves(Sequence):
 
     @property
     def pass_move(self) -> AnyMove:
-        return Pass(actor=self.actor)
+        return _pass_of(self.actor)
 
     def fit(self, move: AnyMove) -> AnyMove | None:
         """The move with its amounts clamped into the legal range, or None if not allowed now."""
-        fitted = self._session.fit(self.actor, move)
+        return self.fit_first((move,))
+
+    def fit_first(self, moves: Iterable[AnyMove]) -> AnyMove | None:
+        """The first of `moves` allowed now, with its amounts clamped into the legal range, or None."""
+        fitted = self._session.fit_first(self.actor, moves)
         if fitted is not None:
             self._session._vouch(fitted)
         return fitted
+
+
+@functools.lru_cache(maxsize=256)
+def _pass_of(actor: str) -> AnyMove:
+    """Pass(actor=actor), built once: moves are frozen, so one object serves every phase that
+    ends in a pass (some 260 a game) without validating it again."""
+    return Pass(actor=actor)
 
 
 class LazyGenerator:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -154,12 +155,27 @@ class GameSession:
     def fit(self, actor: str, move: AnyMove) -> AnyMove | None:
         """`move` clamped into the legal bounds now, or None: the same answer as scanning
         legal_moves(actor) for its kind and target, without listing them."""
+        return self.fit_first(actor, (move,))
+
+    def fit_first(self, actor: str, moves: Iterable[AnyMove]) -> AnyMove | None:
+        """The first of `moves` that fits now, clamped, or None: what `fit` on each in turn gives
+        (a doctrine's wanted orders, most important first), with the seat's turn checked once and
+        the moves already ordered this quarter passed over without asking the agent (whose fit
+        refuses a used key before anything else)."""
         self._known(actor)
         if actor != self.current_actor:
             return None
-        if len(self._used) >= MAX_ORDERS_PER_TURN:
-            return Pass(actor=actor) if isinstance(move, Pass) else None
-        return self.model.by_id[actor].fit(move, self.world, self.model.params, self._used, self._epoch)
+        used = self._used
+        if len(used) >= MAX_ORDERS_PER_TURN:
+            return next((Pass(actor=actor) for m in moves if isinstance(m, Pass)), None)
+        agent, world, params, epoch = self.model.by_id[actor], self.model.world, self.model.params, self._epoch
+        for move in moves:
+            if move.key() in used:
+                continue
+            fitted = agent.fit(move, world, params, used, epoch)
+            if fitted is not None:
+                return fitted
+        return None
 
     def listed_kinds(self, actor: str) -> list[str]:
         """The kinds other than pass that legal_moves(actor) lists now, sorted."""
