@@ -56,7 +56,7 @@ def through_mc(runs: int, track: bool, tmp: Path) -> dict:
     wall = time.perf_counter() - t
     if done.returncode != 0:
         raise SystemExit(f"wargame mc failed ({done.returncode}): {done.stderr.strip()}")
-    data = json.loads(done.stdout)  # its own wall_s: the experiment, without interpreter start-up
+    data = json.loads(done.stdout)  # its own wall_s: the experiment with its tracking, without interpreter start-up
     return {"wall_s": data["wall_s"], "games_per_s": data["games_per_s"], "process_wall_s": wall}
 
 

@@ -113,7 +113,9 @@ def finish_experiment(out, manifest: dict, workers: int, executor: str = "local"
             what = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             print(f"wargame: warning: MLflow tracking failed ({type(exc).__name__}: {what}); results are in {out}",
                   file=sys.stderr)
+            obj["wall_s"] = round(time.perf_counter() - t0, 3)
         else:
+            obj["wall_s"] = round(time.perf_counter() - t0, 3)  # the whole experiment, tracking included
             ex.write_json_atomic(out / "results.json", obj)
     return {**obj, "_played": played, "_result": result}, quantiles, final_quarters, collected
 
