@@ -276,3 +276,15 @@ def test_headless_run_imports_no_heavy_modules():
             "assert not bad, bad")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_tracking_process_that_dies_is_one_failure_not_a_hang(tmp_path):
+    from wargame.mc.tracking import TrackingFailed, TrackingProcess
+
+    tracker = TrackingProcess()
+    tracker._proc.kill()
+    tracker._proc.join()
+    with pytest.raises(TrackingFailed) as failed:
+        tracker.track(tmp_path, {}, {}, [], {}, [])
+    assert failed.value.kind == "ChildProcessError" and "ended early" in str(failed.value)
+    assert not tracker._proc.is_alive()

@@ -82,6 +82,19 @@ def finish_experiment(out, manifest: dict, workers: int, executor: str = "local"
     values per arm (wargame.mc.experiment.collect). Used by `wargame mc` and `wargame report`."""
     t0 = time.perf_counter() if t0 is None else t0
     result = ex.run_experiment(out, manifest, workers, executor, scheduler)
+    if not track:
+        return _finish(out, manifest, result, None, t0)
+    from wargame.mc.tracking import TrackingProcess
+
+    tracker = TrackingProcess()  # imports MLflow while this process writes the report below
+    try:
+        return _finish(out, manifest, result, tracker, t0)
+    finally:
+        tracker.close()
+
+
+def _finish(out, manifest: dict, result: dict, tracker, t0: float) -> tuple[dict, list, list, dict]:
+    """The report, plots and results.json of a played experiment, then its tracking (if `tracker`)."""
     collected = result.pop("_collected")
     played, play_s = result.pop("games_played"), result.pop("play_s")
 
@@ -104,15 +117,13 @@ def finish_experiment(out, manifest: dict, workers: int, executor: str = "local"
            "results_hash": result["results_hash"], "out_dir": str(out), "mlflow_run_id": None,
            "summary": result["summary"], "arms": result["arms"]}
     ex.write_json_atomic(out / "results.json", obj)
-    if track:
+    if tracker is not None:
         try:
-            from wargame.mc.tracking import track_experiment
-
-            obj["mlflow_run_id"] = track_experiment(out, manifest, result, quantiles, scenarios, plot_paths)
+            obj["mlflow_run_id"] = tracker.track(out, manifest, result, quantiles, scenarios, plot_paths)
         except Exception as exc:  # the results are on disk whatever happened to tracking
             what = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-            print(f"wargame: warning: MLflow tracking failed ({type(exc).__name__}: {what}); results are in {out}",
-                  file=sys.stderr)
+            kind = getattr(exc, "kind", type(exc).__name__)
+            print(f"wargame: warning: MLflow tracking failed ({kind}: {what}); results are in {out}", file=sys.stderr)
             obj["wall_s"] = round(time.perf_counter() - t0, 3)
         else:
             obj["wall_s"] = round(time.perf_counter() - t0, 3)  # the whole experiment, tracking included

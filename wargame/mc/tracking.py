@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import multiprocessing
 import os
+import signal
 import time
 import warnings
 from pathlib import Path
@@ -138,6 +140,76 @@ def track_experiment(out: Path, manifest: dict, result: dict, quantiles: list[di
             client.set_terminated(cid)
         client.set_terminated(pid)
         return pid
+
+
+class TrackingFailed(RuntimeError):
+    """Tracking failed in the tracking process; `kind` names the exception it raised there."""
+
+    def __init__(self, kind: str, what: str):
+        super().__init__(what)
+        self.kind = kind
+
+
+def _serve(conn) -> None:
+    """The tracking process: import MLflow (and the SQL store a sqlite URI needs) at once, then
+    log the experiment it is handed, or end quietly if it is handed nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        with _quiet():
+            import mlflow.store.tracking.sqlalchemy_store  # noqa: F401
+            import mlflow.tracking  # noqa: F401
+    except Exception:  # the real call below meets it again and reports it
+        pass
+    try:
+        args = conn.recv()
+    except (EOFError, OSError):
+        return
+    if args is None:
+        return
+    try:
+        reply = ("ok", track_experiment(*args), "")
+    except BaseException as exc:  # every failure goes back as one line
+        reply = ("error", type(exc).__name__, str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "")
+    try:
+        conn.send(reply)
+    except OSError:
+        pass
+
+
+class TrackingProcess:
+    """Logs an experiment from a forked process that starts importing MLflow at once. Importing
+    MLflow and its SQL store takes some 2.5 s, more than logging does; started when the games are
+    done, the import runs on the core the workers left while this process writes the summary and
+    draws the plots, so tracking adds little wall time. Fork, not spawn: nothing to re-import."""
+
+    def __init__(self):
+        ctx = multiprocessing.get_context("fork")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="wargame-tracking")
+        self._proc.start()
+        child.close()
+
+    def track(self, out: Path, manifest: dict, result: dict, quantiles: list[dict], scenarios: dict[str, dict],
+              plot_paths: list[Path]) -> str:
+        """track_experiment(...) in the tracking process; its run id, or TrackingFailed."""
+        try:
+            self._conn.send((out, manifest, result, quantiles, scenarios, plot_paths))
+            status, value, what = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise TrackingFailed("ChildProcessError", f"the tracking process ended early ({exc or 'no reply'})") from None
+        finally:
+            self.close()
+        if status != "ok":
+            raise TrackingFailed(value, what)
+        return value
+
+    def close(self) -> None:
+        """End the process without logging (if it still waits) and reap it."""
+        self._conn.close()
+        self._proc.join(timeout=30)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
 
 
 def _safe(name: str) -> str:
