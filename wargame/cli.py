@@ -118,6 +118,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_load_and_seed(args) -> None:
+    """--load brings its own scenario and seed (`run` and `play` alike); a seed is non-negative."""
+    if args.load and (args.scenario or args.seed is not None):
+        raise UsageError("--load continues a saved game with its own scenario and seed; drop --scenario/--seed")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: must be a non-negative integer")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from wargame.runner import make_seats
     from wargame.session import GameSession
@@ -129,10 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         problem = target_problem(args.save, args.force)
         if problem:
             raise UsageError(f"--save {args.save}: {problem}")
-    if args.load and (args.scenario or args.seed is not None):
-        raise UsageError("--load continues a saved game with its own scenario and seed; drop --scenario/--seed")
-    if args.seed is not None and args.seed < 0:
-        raise UsageError(f"--seed {args.seed}: must be a non-negative integer")
+    _check_load_and_seed(args)
     if args.turns is not None and args.turns < 1:
         raise UsageError(f"--turns {args.turns}: must be at least 1")
     if args.load and args.sample_params:
@@ -242,10 +247,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 
     for flag in ("load", "scenario", "screenshot_dir"):
         _not_empty(f"--{flag.replace('_', '-')}", getattr(args, flag))
-    if args.load and (args.scenario or args.seed is not None):
-        raise UsageError("--load continues a saved game with its own scenario and seed; drop --scenario/--seed")
-    if args.seed is not None and args.seed < 0:
-        raise UsageError(f"--seed {args.seed}: must be a non-negative integer")
+    _check_load_and_seed(args)
     if args.exit_after_turns is not None and args.exit_after_turns < 1:
         raise UsageError(f"--exit-after-turns {args.exit_after_turns}: must be at least 1")
     if args.pace is not None and not (math.isfinite(args.pace) and 0 <= args.pace <= 60):

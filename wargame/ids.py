@@ -5,6 +5,7 @@ Actor ids are a contract (command line, metric names, save files), so they live 
 
 from __future__ import annotations
 
+import functools
 import re
 
 CORE_ACTORS: tuple[str, ...] = ("us", "china", "asml", "smic", "huawei", "nvidia")
@@ -33,8 +34,10 @@ def initiative_order(tier2: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return CORE_ACTORS + tuple(tier2) + (SMUGGLERS,)
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_quarter(text: str) -> int:
-    """'2025Q1' -> an absolute quarter index (year*4 + q-1)."""
+    """'2025Q1' -> an absolute quarter index (year*4 + q-1). Remembered: the engine asks for the
+    same few dates (events, locks, roadmaps) every quarter of every game."""
     m = _QUARTER.match(text)
     if not m:
         raise ValueError(f"quarter {text!r} is not of the form YYYYQn (n = 1..4)")

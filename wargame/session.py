@@ -34,7 +34,6 @@ from wargame.state import World, canonical_json, state_hash
 MAX_ORDERS_PER_TURN = 16
 QUARTER_DICE = 1 << 20  # spawn-key slot of a seat's per-quarter dice (never an order count)
 
-_quarter_index = functools.lru_cache(maxsize=1024)(parse_quarter)  # an event's quarter, parsed once, not every quarter
 
 _PLAIN = {str: str, float: float, bool: bool}  # a field's annotation -> the value type dumped as itself
 
@@ -300,7 +299,7 @@ class GameSession:
         """Injects of the quarter now starting (scripted, then random); seen before ordering."""
         w = self.world
         due = [ev for ev in self.scenario.events
-               if _quarter_index(ev.quarter) == w.quarter_index and ev.id not in w.events_fired]
+               if parse_quarter(ev.quarter) == w.quarter_index and ev.id not in w.events_fired]
         rng = stream(self.seed, EVENTS, w.turn) if self.scenario.random_events else None
         for rev in self.scenario.random_events:
             draw = rng.random()  # one draw per random event per quarter, fired or not

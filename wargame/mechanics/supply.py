@@ -12,7 +12,6 @@ its flows to `q`.
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -21,8 +20,6 @@ from wargame.chips import dies_per_package, huawei_chip_h100e
 from wargame.ids import format_quarter, parse_quarter
 from wargame.params import Params
 from wargame.state import HUAWEI_GENERATIONS, SERVICING, World
-
-_quarter_index = functools.lru_cache(maxsize=256)(parse_quarter)  # roadmap dates, parsed once, not every quarter
 
 
 def _hazard_hit(rng: np.random.Generator, rate: float) -> bool:
@@ -71,7 +68,7 @@ def advance_technology(w: World, p: Params, rng: np.random.Generator, q: dict) -
     idx = HUAWEI_GENERATIONS.index(hw.generation)
     if idx + 1 < len(HUAWEI_GENERATIONS):
         nxt = HUAWEI_GENERATIONS[idx + 1]
-        earliest = _quarter_index(getattr(p, f"roadmap_{nxt}"))
+        earliest = parse_quarter(getattr(p, f"roadmap_{nxt}"))
         rate = p.next_gen_hazard * hw.rd_stock_usd_b / p.next_gen_rd_ref_usd_b
         # draw every quarter so the dice stay aligned whatever the gate says
         hit = _hazard_hit(rng, rate)
@@ -101,7 +98,7 @@ def advance_technology(w: World, p: Params, rng: np.random.Generator, q: dict) -
         growth *= p.cxmt_entity_factor
     market.cxmt_hbm_stacks *= 1.0 + growth
     hit = _hazard_hit(rng, p.cxmt_hbm3_hazard * (1.0 + hbm_sub / p.cxmt_subsidy_half_usd_b))
-    if not market.cxmt_hbm3 and w.quarter_index >= _quarter_index(p.cxmt_hbm3_earliest) and hit:
+    if not market.cxmt_hbm3 and w.quarter_index >= parse_quarter(p.cxmt_hbm3_earliest) and hit:
         market.cxmt_hbm3 = True
         market.cxmt_hbm_stacks *= p.cxmt_hbm3_multiplier
         w.news.append("CXMT reaches volume HBM3.")
