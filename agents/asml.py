@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.base import ActorAgent, Amount, Choice, Spec, wanted
+from agents.base import ActorAgent, Amount, Choice, Spec, builds
 from wargame import moves as mv
 from wargame.params import Params
 from wargame.state import SERVICING, World
@@ -11,20 +11,23 @@ from wargame.state import SERVICING, World
 class ASMLAgent(ActorAgent):
     actor_id = "asml"
 
-    def specs(self, world: World, p: Params, kind: str | None = None) -> list[Spec]:
+    @builds(mv.SetDUVSales)
+    def _duv_sales(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        level = world.asml.dutch_restriction
+        return [Spec(mv.SetDUVSales, fields={"tools": Amount(0.0, p.duv_cap_by_level[level], "tools/quarter",
+                                                             f"Dutch licence regime level {level}")})]
+
+    @builds(mv.LobbyHague)
+    def _lobby(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        return [Spec(mv.LobbyHague, fields={"usd_m": Amount(0.0, 2.0, "USD million/quarter")})]
+
+    @builds(mv.SetServicing)
+    def _servicing(self, world: World, p: Params, target: str | None) -> list[Spec]:
         a = world.asml
-        out = []
-        if wanted(kind, mv.SetDUVSales):
-            cap = p.duv_cap_by_level[a.dutch_restriction]
-            out.append(Spec(mv.SetDUVSales, fields={"tools": Amount(0.0, cap, "tools/quarter", f"Dutch licence regime level {a.dutch_restriction}")}))
-        if wanted(kind, mv.LobbyHague):
-            out.append(Spec(mv.LobbyHague, fields={"usd_m": Amount(0.0, 2.0, "USD million/quarter")}))
-        if wanted(kind, mv.SetServicing):
-            servicing = ("none",) if a.dutch_restriction >= 3 else SERVICING
-            options = tuple(x for x in servicing if x != a.servicing)
-            out.append(Spec(mv.SetServicing, fields={"level": Choice(options)}) if options
-                       else Spec(mv.SetServicing, unavailable="the Dutch government bans servicing in China"))
-        return out
+        servicing = ("none",) if a.dutch_restriction >= 3 else SERVICING
+        options = tuple(x for x in servicing if x != a.servicing)
+        return [Spec(mv.SetServicing, fields={"level": Choice(options)}) if options
+                else Spec(mv.SetServicing, unavailable="the Dutch government bans servicing in China")]
 
     def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:
         a = world.asml

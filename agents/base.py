@@ -8,15 +8,15 @@ the same specs, so what is listed is exactly what validates.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import mesa
 
-from wargame.moves import AnyMove, Pass, Refusal
+from wargame.moves import KINDS, AnyMove, Pass, Refusal
 from wargame.params import Params
 from wargame.state import World
 
@@ -110,54 +110,83 @@ class Spec:
         d["fixed"] = {} if fixed is _NEW else fixed
         d["fields"] = {} if fields is _NEW else fields
         d["unavailable"] = unavailable
-        d["kind"] = kind_of(cls)  # the move kind (read often; not a field, so not in eq or repr)
+        d["kind"] = _KIND_OF[cls]  # the move kind (read often; not a field, so not in eq or repr)
 
     kind: ClassVar[str]
 
 
-@functools.cache
-def kind_of(cls: type[AnyMove]) -> str:
-    return cls.model_fields["kind"].default
+_KIND_OF: dict[type[AnyMove], str] = {cls: kind for kind, cls in KINDS.items()}  # a dict: read per spec built
+
+Builder = Callable[["ActorAgent", World, Params, "str | None"], "list[Spec]"]
 
 
-def wanted(kind: str | None, cls: type[AnyMove]) -> bool:
-    """Whether `specs(world, p, kind)` builds the specs of `cls`: all kinds when `kind` is None."""
-    return kind is None or kind == kind_of(cls)
+def builds(cls: type[AnyMove]) -> Callable[[Builder], Builder]:
+    """Mark an agent method as the builder of `cls`'s specs: `method(self, world, p, target)`
+    returns them in a fixed order and, when `target` is a str, only those aimed at that target
+    (`aimed`), so that fitting one wanted move builds its own spec and no other."""
+    def mark(method: Builder) -> Builder:
+        method.builds_kind = _KIND_OF[cls]  # type: ignore[attr-defined]
+        return method
+    return mark
+
+
+def _aimed_at(spec: Spec, target: str | None) -> bool:
+    """Whether `aimed` keeps this spec: no target asked for, a kind without targets, or its own."""
+    tf = spec.cls.target_field
+    return target is None or tf is None or str(spec.fixed[tf]) == target
+
+
+def aimed(targets: Iterable[str], target: str | None) -> Iterable[str]:
+    """`targets`, or only those equal to `target` when one is given (the key fit asks about)."""
+    return targets if target is None else [t for t in targets if t == target]
 
 
 class ActorAgent(mesa.Agent):
     """A Mesa agent for one actor; its state lives in the model's World under its id."""
 
     actor_id: str = ""
+    builders: ClassVar[dict[str, Builder]] = {}  # kind -> its `@builds` method, in definition order
+
+    def __init_subclass__(cls, **kwargs: Any):
+        super().__init_subclass__(**kwargs)
+        cls.builders = {**cls.builders, **{m.builds_kind: m for m in vars(cls).values() if hasattr(m, "builds_kind")}}
 
     def __init__(self, model: mesa.Model, actor_id: str | None = None):
         super().__init__(model)
         if actor_id is not None:
             self.actor_id = actor_id
 
-    # -- to be provided by each actor --------------------------------------------------------
-    def specs(self, world: World, p: Params, kind: str | None = None) -> list[Spec]:
-        """Every spec, in a fixed order; with `kind`, only that kind's (in the same order), so that
-        fitting one wanted move does not build the other twenty specs."""
-        raise NotImplementedError
+    # -- to be provided by each actor: `@builds` methods and apply --------------------------
+    def specs(self, world: World, p: Params, kind: str | None = None, target: str | None = None) -> list[Spec]:
+        """Every spec, in a fixed order (the builders'); with `kind`, only that kind's (in the same
+        order), and with a `target` as well only those aimed at it, so that fitting one wanted
+        move does not build the other twenty specs."""
+        if kind is not None:
+            build = self.builders.get(kind)
+            return [] if build is None else build(self, world, p, target)
+        out: list[Spec] = []
+        for build in self.builders.values():
+            out += build(self, world, p, None)
+        return out
 
     def apply(self, move: AnyMove, world: World, p: Params) -> None:
         raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------------------
-    def open_specs(self, world: World, p: Params, token: object = None, kind: str | None = None) -> list[Spec]:
-        """The actor's specs (only those of `kind` if given), with any kind the scenario locks (a
-        policy assumption) closed. With a `token` (the session's change counter) the answer is
-        reused until it changes."""
+    def open_specs(self, world: World, p: Params, token: object = None, kind: str | None = None,
+                   target: str | None = None) -> list[Spec]:
+        """The actor's specs (only those of `kind` if given, and of those only the ones aimed at
+        `target` if that is given too), with any kind the scenario locks (a policy assumption)
+        closed. With a `token` (the session's change counter) the answer is reused until it changes."""
         memo = getattr(self, "_specs_memo", None)
         if token is None or memo is None or memo[0] != token or memo[1] is not world:
             memo = None
         elif memo[2] is not None:
-            return memo[2] if kind is None else [s for s in memo[2] if s.kind == kind]
-        elif kind is not None and kind in memo[3]:
-            return memo[3][kind]
+            return memo[2] if kind is None else [s for s in memo[2] if s.kind == kind and _aimed_at(s, target)]
+        elif kind is not None and (kind, target) in memo[3]:
+            return memo[3][kind, target]
         locked = self._locked(world.quarter_index)
-        specs = self.specs(world, p, kind)
+        specs = self.specs(world, p, kind, target)
         if locked:
             specs = [Spec(s.cls, s.fixed, s.fields, locked[s.kind]) if s.kind in locked else s for s in specs]
         if token is not None:
@@ -166,7 +195,7 @@ class ActorAgent(mesa.Agent):
             if kind is None:
                 self._specs_memo = (token, world, specs, memo[3])
             else:
-                memo[3][kind] = specs
+                memo[3][kind, target] = specs
         return specs
 
     def _locked(self, quarter_index: int) -> dict[str, str]:
@@ -247,11 +276,9 @@ class ActorAgent(mesa.Agent):
             return None
         if isinstance(move, Pass):
             return Pass(actor=move.actor)
-        tf = move.target_field
-        matching = [spec for spec in self.open_specs(world, p, token, move.kind)
-                    if not spec.unavailable
-                    and (tf is None or (tf in spec.fixed and str(spec.fixed[tf]) == key[1]))
-                    and not any(d.empty for d in spec.fields.values())]  # an empty field lists nothing
+        specs = self.open_specs(world, p, token, key[0], key[1] if move.target_field else None)  # its target's only
+        matching = [spec for spec in specs
+                    if not spec.unavailable and not any(d.empty for d in spec.fields.values())]  # an empty field lists nothing
         if not matching:
             return None
         data = dict(move.__dict__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from agents.base import ActorAgent, Amount, Choice, Spec, wanted
+from agents.base import ActorAgent, Amount, Choice, Spec, aimed, builds
 from wargame import moves as mv
 from wargame.params import Params
 from wargame.state import FOREIGN_CHIP_POLICIES, SUBSIDY_SECTORS, World
@@ -18,27 +18,33 @@ def budget_left(world: World) -> float:
 class ChinaAgent(ActorAgent):
     actor_id = "china"
 
-    def specs(self, world: World, p: Params, kind: str | None = None) -> list[Spec]:
+    @builds(mv.SetSMICDirective)
+    def _directive(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        return [Spec(mv.SetSMICDirective, fields={"huawei_share": Amount(0.1, 0.6, "share of SMIC advanced wafers")})]
+
+    @builds(mv.SetForeignChipPolicy)
+    def _foreign_chips(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        now = world.china.foreign_chip_policy
+        return [Spec(mv.SetForeignChipPolicy, fields={"policy": Choice(tuple(x for x in FOREIGN_CHIP_POLICIES if x != now))})]
+
+    @builds(mv.SetMineralCurbs)
+    def _mineral_curbs(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        return [Spec(mv.SetMineralCurbs, fields={"enabled": Choice((not world.china.mineral_curbs,))})]
+
+    @builds(mv.SetSubsidy)
+    def _subsidies(self, world: World, p: Params, target: str | None) -> list[Spec]:
         c = world.china
-        out = []
-        if wanted(kind, mv.SetSMICDirective):
-            out.append(Spec(mv.SetSMICDirective, fields={"huawei_share": Amount(0.1, 0.6, "share of SMIC advanced wafers")}))
-        if wanted(kind, mv.SetForeignChipPolicy):
-            out.append(Spec(mv.SetForeignChipPolicy,
-                            fields={"policy": Choice(tuple(x for x in FOREIGN_CHIP_POLICIES if x != c.foreign_chip_policy))}))
-        if wanted(kind, mv.SetMineralCurbs):
-            out.append(Spec(mv.SetMineralCurbs, fields={"enabled": Choice((not c.mineral_curbs,))}))
-        if wanted(kind, mv.SetSubsidy):
-            left = budget_left(world)
-            why = f"budget {c.budget_usd_b:g}, {left:.2f} uncommitted"
-            out += [Spec(mv.SetSubsidy, fixed={"sector": s},
-                         fields={"usd_b": Amount(0.0, c.subsidies_usd_b.get(s, 0.0) + left, "USD billion/quarter", why)})
-                    for s in SUBSIDY_SECTORS]
-        if wanted(kind, mv.CourtTier2):
-            left = budget_left(world)
-            offer = Amount(0.0, min(2.0, left), "USD billion", f"{left:.2f} of the budget uncommitted")  # shared: immutable
-            out += [Spec(mv.CourtTier2, fixed={"nation": n}, fields={"usd_b": offer}) for n in sorted(world.tier2)]
-        return out
+        left = budget_left(world)
+        why = f"budget {c.budget_usd_b:g}, {left:.2f} uncommitted"
+        return [Spec(mv.SetSubsidy, fixed={"sector": s},
+                     fields={"usd_b": Amount(0.0, c.subsidies_usd_b.get(s, 0.0) + left, "USD billion/quarter", why)})
+                for s in aimed(SUBSIDY_SECTORS, target)]
+
+    @builds(mv.CourtTier2)
+    def _courting(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        left = budget_left(world)
+        offer = Amount(0.0, min(2.0, left), "USD billion", f"{left:.2f} of the budget uncommitted")  # shared: immutable
+        return [Spec(mv.CourtTier2, fixed={"nation": n}, fields={"usd_b": offer}) for n in aimed(sorted(world.tier2), target)]
 
     def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:
         c = world.china

@@ -3,7 +3,7 @@ proxy buying. R&D and packaging share one budget a quarter."""
 
 from __future__ import annotations
 
-from agents.base import ActorAgent, Amount, Choice, Spec, wanted
+from agents.base import ActorAgent, Amount, Choice, Spec, builds
 from wargame import moves as mv
 from wargame.params import Params
 from wargame.state import HBM_POLICIES, World
@@ -12,33 +12,42 @@ from wargame.state import HBM_POLICIES, World
 class HuaweiAgent(ActorAgent):
     actor_id = "huawei"
 
-    def specs(self, world: World, p: Params, kind: str | None = None) -> list[Spec]:
-        hw = world.huawei
-        out = []
-        if wanted(kind, mv.OrderWafers):
-            cap = world.smic.advanced_capacity_wpm * p.smic_utilisation
-            out.append(Spec(mv.OrderWafers, fields={"wpm": Amount(0.0, cap, "wafers/month", "SMIC's usable advanced capacity")}))
-        if wanted(kind, mv.FundAscendRnD):
-            out.append(Spec(mv.FundAscendRnD, fields={"usd_b": Amount(0.0, max(0.0, p.huawei_budget_usd_b - hw.packaging_invest_usd_b),
-                                                                       "USD billion/quarter",
-                                                                       f"budget {p.huawei_budget_usd_b:g} less packaging "
-                                                                       f"{hw.packaging_invest_usd_b:g}")}))
-        if wanted(kind, mv.InvestPackaging):
-            out.append(Spec(mv.InvestPackaging, fields={"usd_b": Amount(0.0, max(0.0, p.huawei_budget_usd_b - hw.rd_usd_b),
-                                                                         "USD billion/quarter",
-                                                                         f"budget {p.huawei_budget_usd_b:g} less R&D {hw.rd_usd_b:g}")}))
-        if wanted(kind, mv.SetSupernodeShare):
-            out.append(Spec(mv.SetSupernodeShare, fields={"share": Amount(0.0, 1.0, "share of output bundled")}))
-        if wanted(kind, mv.SetExportShare):
-            out.append(Spec(mv.SetExportShare, fields={"share": Amount(0.0, 0.3, "share of output offered abroad")}))
-        if wanted(kind, mv.SetHBMPolicy):
-            out.append(Spec(mv.SetHBMPolicy, fields={"policy": Choice(tuple(x for x in HBM_POLICIES if x != hw.hbm_policy))}))
-        if wanted(kind, mv.ProxyProcurement):
-            listed = "huawei_proxies" in world.us.entity_list
-            proxy_max = p.proxy_max_dies_listed if listed else p.proxy_max_dies
-            out.append(Spec(mv.ProxyProcurement, fields={"dies": Amount(0.0, proxy_max, "dies this quarter",
-                                                                        "proxies are listed" if listed else "")}))
-        return out
+    @builds(mv.OrderWafers)
+    def _wafers(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        cap = world.smic.advanced_capacity_wpm * p.smic_utilisation
+        return [Spec(mv.OrderWafers, fields={"wpm": Amount(0.0, cap, "wafers/month", "SMIC's usable advanced capacity")})]
+
+    @builds(mv.FundAscendRnD)
+    def _rnd(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        packaging = world.huawei.packaging_invest_usd_b
+        return [Spec(mv.FundAscendRnD, fields={"usd_b": Amount(0.0, max(0.0, p.huawei_budget_usd_b - packaging), "USD billion/quarter",
+                                                               f"budget {p.huawei_budget_usd_b:g} less packaging {packaging:g}")})]
+
+    @builds(mv.InvestPackaging)
+    def _packaging(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        rd = world.huawei.rd_usd_b
+        return [Spec(mv.InvestPackaging, fields={"usd_b": Amount(0.0, max(0.0, p.huawei_budget_usd_b - rd), "USD billion/quarter",
+                                                                 f"budget {p.huawei_budget_usd_b:g} less R&D {rd:g}")})]
+
+    @builds(mv.SetSupernodeShare)
+    def _supernodes(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        return [Spec(mv.SetSupernodeShare, fields={"share": Amount(0.0, 1.0, "share of output bundled")})]
+
+    @builds(mv.SetExportShare)
+    def _exports(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        return [Spec(mv.SetExportShare, fields={"share": Amount(0.0, 0.3, "share of output offered abroad")})]
+
+    @builds(mv.SetHBMPolicy)
+    def _hbm(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        now = world.huawei.hbm_policy
+        return [Spec(mv.SetHBMPolicy, fields={"policy": Choice(tuple(x for x in HBM_POLICIES if x != now))})]
+
+    @builds(mv.ProxyProcurement)
+    def _proxies(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        listed = "huawei_proxies" in world.us.entity_list
+        proxy_max = p.proxy_max_dies_listed if listed else p.proxy_max_dies
+        return [Spec(mv.ProxyProcurement, fields={"dies": Amount(0.0, proxy_max, "dies this quarter",
+                                                                 "proxies are listed" if listed else "")})]
 
     def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:
         hw = world.huawei

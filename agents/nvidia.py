@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.base import ActorAgent, Amount, Choice, Spec, wanted
+from agents.base import ActorAgent, Amount, Choice, Spec, builds
 from wargame import moves as mv
 from wargame.chips import threshold_rank
 from wargame.params import Params
@@ -12,32 +12,39 @@ from wargame.state import CHINA_CHIP_LEVELS, World
 class NvidiaAgent(ActorAgent):
     actor_id = "nvidia"
 
-    def specs(self, world: World, p: Params, kind: str | None = None) -> list[Spec]:
+    @builds(mv.DesignChinaChip)
+    def _design(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        nv = world.nvidia
+        designs = tuple(x for x in CHINA_CHIP_LEVELS if x not in (nv.china_chip, nv.design_target))
+        return [Spec(mv.DesignChinaChip, fields={"level": Choice(designs, f"ready after {p.design_lag_quarters} quarters")})]
+
+    @builds(mv.Lobby)
+    def _lobby(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        return [Spec(mv.Lobby, fields={"usd_m": Amount(0.0, 2.0, "USD million/quarter")})]
+
+    @builds(mv.AllocateSupply)
+    def _supply(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        return [Spec(mv.AllocateSupply, fields={"china_share": Amount(0.0, 0.3, "share of output"),
+                                                "tier2_share": Amount(0.0, 0.3, "share of output")})]
+
+    @builds(mv.SetChinaPrice)
+    def _price(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        return [Spec(mv.SetChinaPrice, fields={"multiplier": Amount(0.8, 1.5, "x list price")})]
+
+    @builds(mv.RequestLicence)
+    def _licence(self, world: World, p: Params, target: str | None) -> list[Spec]:
         nv, us = world.nvidia, world.us
-        out = []
-        if wanted(kind, mv.DesignChinaChip):
-            designs = tuple(x for x in CHINA_CHIP_LEVELS if x not in (nv.china_chip, nv.design_target))
-            out.append(Spec(mv.DesignChinaChip, fields={"level": Choice(designs, f"ready after {p.design_lag_quarters} quarters")}))
-        if wanted(kind, mv.Lobby):
-            out.append(Spec(mv.Lobby, fields={"usd_m": Amount(0.0, 2.0, "USD million/quarter")}))
-        if wanted(kind, mv.AllocateSupply):
-            out.append(Spec(mv.AllocateSupply, fields={"china_share": Amount(0.0, 0.3, "share of output"),
-                                                       "tier2_share": Amount(0.0, 0.3, "share of output")}))
-        if wanted(kind, mv.SetChinaPrice):
-            out.append(Spec(mv.SetChinaPrice, fields={"multiplier": Amount(0.8, 1.5, "x list price")}))
-        if wanted(kind, mv.RequestLicence):
-            if nv.china_chip == "none":
-                why = "no China chip is designed yet"
-            elif nv.licence_pending:
-                why = "a request is already pending"
-            elif nv.licensed_level == nv.china_chip:
-                why = f"the {nv.china_chip} chip is already licensed"
-            elif threshold_rank(nv.china_chip) > threshold_rank(us.threshold):
-                why = f"the US threshold {us.threshold} forbids a {nv.china_chip} chip"
-            else:
-                why = None
-            out.append(Spec(mv.RequestLicence, unavailable=why))
-        return out
+        if nv.china_chip == "none":
+            why = "no China chip is designed yet"
+        elif nv.licence_pending:
+            why = "a request is already pending"
+        elif nv.licensed_level == nv.china_chip:
+            why = f"the {nv.china_chip} chip is already licensed"
+        elif threshold_rank(nv.china_chip) > threshold_rank(us.threshold):
+            why = f"the US threshold {us.threshold} forbids a {nv.china_chip} chip"
+        else:
+            why = None
+        return [Spec(mv.RequestLicence, unavailable=why)]
 
     def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:
         nv = world.nvidia

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from agents.base import ActorAgent, Amount, Spec, wanted
+from agents.base import ActorAgent, Amount, Spec, builds
 from wargame import moves as mv
 from wargame.params import Params
 from wargame.state import World
@@ -29,26 +29,28 @@ def uncommitted_cash(world: World, p: Params) -> float:
 class SMICAgent(ActorAgent):
     actor_id = "smic"
 
-    def specs(self, world: World, p: Params, kind: str | None = None) -> list[Spec]:
-        s = world.smic
-        out = []
-        if wanted(kind, mv.FundYieldRnD):
-            out.append(Spec(mv.FundYieldRnD, fields={"usd_b": Amount(0.0, min(1.0, s.cash_usd_b), "USD billion/quarter")}))
-        if wanted(kind, mv.AllocateWafers):
-            lo = min(0.9, world.china.directive_huawei_share)
-            out.append(Spec(mv.AllocateWafers, fields={"huawei_share": Amount(lo, 0.9, "share of advanced wafers",
-                                                                              "at least Beijing's directive")}))
-        if wanted(kind, mv.BuyDUVTools):
-            cash = uncommitted_cash(world, p)
-            out.append(Spec(mv.BuyDUVTools, fields={"tools": Amount(0.0, min(40.0, cash / p.duv_tool_price_usd_b), "tools", "cash")}))
-        if wanted(kind, mv.AddCapacity):
-            by_tools = free_tools(world, p) / p.tools_per_kwpm * 1000.0
-            by_cash = uncommitted_cash(world, p) / capex_per_kwpm(world, p) * 1000.0
-            add_hi = min(by_tools, by_cash)
-            why = "limited by free DUV tools" if by_tools <= by_cash else "limited by cash"
-            out.append(Spec(mv.AddCapacity, fields={"wpm": Amount(0.0, add_hi, "wafers/month", why)}) if add_hi >= 1.0
-                       else Spec(mv.AddCapacity, unavailable=f"no room to add capacity ({why})"))
-        return out
+    @builds(mv.FundYieldRnD)
+    def _yield_rnd(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        return [Spec(mv.FundYieldRnD, fields={"usd_b": Amount(0.0, min(1.0, world.smic.cash_usd_b), "USD billion/quarter")})]
+
+    @builds(mv.AllocateWafers)
+    def _allocation(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        lo = min(0.9, world.china.directive_huawei_share)
+        return [Spec(mv.AllocateWafers, fields={"huawei_share": Amount(lo, 0.9, "share of advanced wafers", "at least Beijing's directive")})]
+
+    @builds(mv.BuyDUVTools)
+    def _tools(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        cash = uncommitted_cash(world, p)
+        return [Spec(mv.BuyDUVTools, fields={"tools": Amount(0.0, min(40.0, cash / p.duv_tool_price_usd_b), "tools", "cash")})]
+
+    @builds(mv.AddCapacity)
+    def _capacity(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        by_tools = free_tools(world, p) / p.tools_per_kwpm * 1000.0
+        by_cash = uncommitted_cash(world, p) / capex_per_kwpm(world, p) * 1000.0
+        add_hi = min(by_tools, by_cash)
+        why = "limited by free DUV tools" if by_tools <= by_cash else "limited by cash"
+        return [Spec(mv.AddCapacity, fields={"wpm": Amount(0.0, add_hi, "wafers/month", why)}) if add_hi >= 1.0
+                else Spec(mv.AddCapacity, unavailable=f"no room to add capacity ({why})")]
 
     def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:
         s = world.smic

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.base import ActorAgent, Amount, Choice, Spec, wanted
+from agents.base import ActorAgent, Amount, Choice, Spec, aimed, builds
 from wargame import moves as mv
 from wargame.chips import threshold_rank
 from wargame.params import Params
@@ -26,42 +26,63 @@ def enforcement_bounds(world: World, p: Params) -> tuple[float, float]:
 class USAgent(ActorAgent):
     actor_id = "us"
 
-    def specs(self, world: World, p: Params, kind: str | None = None) -> list[Spec]:
-        us, nv = world.us, world.nvidia
-        out = []
-        if wanted(kind, mv.SetThreshold):
-            levels = tuple(t for t in allowed_thresholds(world, p) if t != us.threshold)
-            out.append(Spec(mv.SetThreshold, fields={"level": Choice(levels, f"hawkishness {us.hawkishness:.2f} rules out looser levels")}
-                            ) if levels else Spec(mv.SetThreshold, unavailable="no other threshold is politically possible"))
-        if wanted(kind, mv.SetEnforcement):
-            lo, hi = enforcement_bounds(world, p)
-            out.append(Spec(mv.SetEnforcement, fields={"budget_usd_m": Amount(lo, hi, "USD million/year", "ceiling rises with hawkishness")}))
-        if wanted(kind, mv.SetCloudKYC):
-            out.append(Spec(mv.SetCloudKYC, fields={"enabled": Choice((not us.cloud_kyc,))}))
-        if wanted(kind, mv.SetExportFee):
-            out.append(Spec(mv.SetExportFee, fields={"fee": Choice(tuple(f for f in EXPORT_FEES if f != us.export_fee))}))
-        if wanted(kind, mv.SetIntelEffort):
-            out.append(Spec(mv.SetIntelEffort, fields={"level": Choice(tuple(x for x in INTEL_LEVELS if x != us.intel_effort))}))
-        if wanted(kind, mv.AddEntity):
-            out += [Spec(mv.AddEntity, fixed={"target": t}) for t in ENTITY_TARGETS if t not in us.entity_list]
-        if wanted(kind, mv.SetDiffusionTier):
-            out += [Spec(mv.SetDiffusionTier, fixed={"nation": n},
-                         fields={"tier": Choice(tuple(t for t in DIFFUSION_TIERS if t != us.diffusion.get(n, "tier1")))})
-                    for n in sorted(world.tier2)]
-        if wanted(kind, mv.SetTier2Cap):
-            for n in sorted(world.tier2):
-                if us.diffusion.get(n, "tier1") == "tier2":
-                    out.append(Spec(mv.SetTier2Cap, fixed={"nation": n},
-                                    fields={"cap_h100e": Amount(0.0, 4 * p.tier2_cap_agreement_h100e, "H100e/quarter")}))
-                else:
-                    out.append(Spec(mv.SetTier2Cap, fixed={"nation": n}, unavailable=f"{n} is not in diffusion tier 2"))
-        if wanted(kind, mv.PressureAlly):
-            out += [Spec(mv.PressureAlly, fixed={"ally": a}) for a in ALLIES]
-        if wanted(kind, mv.DecideLicence):
-            pending = nv.licence_pending and nv.licence_requested_turn < world.turn
-            out.append(Spec(mv.DecideLicence, fields={"grant": Choice((False, True))}) if pending
-                       else Spec(mv.DecideLicence, unavailable="no licence request from an earlier quarter is pending"))
-        return out
+    @builds(mv.SetThreshold)
+    def _threshold(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        us = world.us
+        levels = tuple(t for t in allowed_thresholds(world, p) if t != us.threshold)
+        return [Spec(mv.SetThreshold, fields={"level": Choice(levels, f"hawkishness {us.hawkishness:.2f} rules out looser levels")})
+                if levels else Spec(mv.SetThreshold, unavailable="no other threshold is politically possible")]
+
+    @builds(mv.SetEnforcement)
+    def _enforcement(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        lo, hi = enforcement_bounds(world, p)
+        return [Spec(mv.SetEnforcement, fields={"budget_usd_m": Amount(lo, hi, "USD million/year", "ceiling rises with hawkishness")})]
+
+    @builds(mv.SetCloudKYC)
+    def _cloud_kyc(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        return [Spec(mv.SetCloudKYC, fields={"enabled": Choice((not world.us.cloud_kyc,))})]
+
+    @builds(mv.SetExportFee)
+    def _export_fee(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        now = world.us.export_fee
+        return [Spec(mv.SetExportFee, fields={"fee": Choice(tuple(f for f in EXPORT_FEES if f != now))})]
+
+    @builds(mv.SetIntelEffort)
+    def _intel(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        now = world.us.intel_effort
+        return [Spec(mv.SetIntelEffort, fields={"level": Choice(tuple(x for x in INTEL_LEVELS if x != now))})]
+
+    @builds(mv.AddEntity)
+    def _listings(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        listed = world.us.entity_list
+        return [Spec(mv.AddEntity, fixed={"target": t}) for t in aimed(ENTITY_TARGETS, target) if t not in listed]
+
+    @builds(mv.SetDiffusionTier)
+    def _diffusion(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        diffusion = world.us.diffusion
+        return [Spec(mv.SetDiffusionTier, fixed={"nation": n},
+                     fields={"tier": Choice(tuple(t for t in DIFFUSION_TIERS if t != diffusion.get(n, "tier1")))})
+                for n in aimed(sorted(world.tier2), target)]
+
+    @builds(mv.SetTier2Cap)
+    def _tier2_caps(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        diffusion = world.us.diffusion
+        return [Spec(mv.SetTier2Cap, fixed={"nation": n},
+                     fields={"cap_h100e": Amount(0.0, 4 * p.tier2_cap_agreement_h100e, "H100e/quarter")})
+                if diffusion.get(n, "tier1") == "tier2"
+                else Spec(mv.SetTier2Cap, fixed={"nation": n}, unavailable=f"{n} is not in diffusion tier 2")
+                for n in aimed(sorted(world.tier2), target)]
+
+    @builds(mv.PressureAlly)
+    def _pressure(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        return [Spec(mv.PressureAlly, fixed={"ally": a}) for a in aimed(ALLIES, target)]
+
+    @builds(mv.DecideLicence)
+    def _licence(self, world: World, p: Params, target: str | None) -> list[Spec]:
+        nv = world.nvidia
+        pending = nv.licence_pending and nv.licence_requested_turn < world.turn
+        return [Spec(mv.DecideLicence, fields={"grant": Choice((False, True))}) if pending
+                else Spec(mv.DecideLicence, unavailable="no licence request from an earlier quarter is pending")]
 
     def apply(self, move: mv.AnyMove, world: World, p: Params) -> None:
         us, nv = world.us, world.nvidia

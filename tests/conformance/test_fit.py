@@ -97,3 +97,30 @@ def test_kinds_and_moves_of_a_kind_match_the_listing(scenario_name, data):
     assert s.listed_kinds(actor) == sorted({m.kind for m in others})
     for kind in s.listed_kinds(actor):
         assert s.moves_of_kind(actor, kind) == [m for m in others if m.kind == kind]
+
+
+def test_specs_aimed_at_a_target_are_that_targets_part_of_the_kind(scenario_name):
+    """Asked for one target of a kind (what fit asks), an agent builds exactly the kind's specs
+    naming that target, in order, at varied positions; kept answers (per token) agree both ways."""
+    for blob in positions(scenario_name):
+        s = pickle.loads(blob)
+        w, p = s.world, s.model.params
+        for actor in s.actors:
+            agent = s.model.by_id[actor]
+            for kind in agent.builders:
+                tf = mv.KINDS[kind].target_field
+                if tf is None:
+                    continue
+                full = agent.open_specs(w, p, None, kind)
+                for target in sorted({str(x.fixed[tf]) for x in agent.specs(w, p, kind)}) + ["nowhere"]:
+                    part = [x for x in full if str(x.fixed[tf]) == target]
+                    assert agent.specs(w, p, kind, target) == [x for x in agent.specs(w, p, kind) if str(x.fixed[tf]) == target]
+                    assert agent.open_specs(w, p, None, kind, target) == part, (actor, kind, target)
+                    token = object()
+                    assert agent.open_specs(w, p, token, kind, target) == part  # built for the target
+                    assert agent.open_specs(w, p, token, kind, target) == part  # kept
+                    assert agent.open_specs(w, p, token, kind) == full
+                    token = object()
+                    agent.open_specs(w, p, token)
+                    assert agent.open_specs(w, p, token, kind, target) == part  # from the kept full list
+
