@@ -130,6 +130,14 @@ def builds(cls: type[AnyMove]) -> Callable[[Builder], Builder]:
     return mark
 
 
+def _lists_something(spec: Spec) -> bool:
+    """No field of the spec has an empty domain (one that does lists no move at all)."""
+    for d in spec.fields.values():
+        if d.empty:
+            return False
+    return True
+
+
 def _aimed_at(spec: Spec, target: str | None) -> bool:
     """Whether `aimed` keeps this spec: no target asked for, a kind without targets, or its own."""
     tf = spec.cls.target_field
@@ -227,7 +235,7 @@ class ActorAgent(mesa.Agent):
             return memo[3]
         out = []
         for spec in self.open_specs(world, p, token):
-            if spec.unavailable or any(d.empty for d in spec.fields.values()):
+            if spec.unavailable or not _lists_something(spec):
                 continue
             tf = spec.cls.target_field
             if (spec.kind, str(spec.fixed[tf]) if tf in spec.fixed else "") in used:
@@ -267,43 +275,56 @@ class ActorAgent(mesa.Agent):
             out[Pass(actor=self.actor_id).model_dump_json()] = Pass(actor=self.actor_id)
         return [out[k] for k in sorted(out)]
 
-    def fit(self, move: AnyMove, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> AnyMove | None:
+    def fit(self, move: AnyMove, world: World, p: Params, used: set[tuple[str, str]], token: object = None,
+            key: tuple[str, str] | None = None) -> AnyMove | None:
         """The move with each amount clamped into its legal range, or None if no move of its kind
         and target may be made now: exactly what scanning `legal_moves` for the same key would
-        give (tests/conformance/test_fit.py), without building every listed move."""
-        key = move.key()
+        give (tests/conformance/test_fit.py), without building every listed move. `key` is
+        move.key(), if the caller has it already."""
+        if key is None:
+            key = move.key()
         if key in used:
             return None
         if isinstance(move, Pass):
             return Pass(actor=move.actor)
-        specs = self.open_specs(world, p, token, key[0], key[1] if move.target_field else None)  # its target's only
-        matching = [spec for spec in specs
-                    if not spec.unavailable and not any(d.empty for d in spec.fields.values())]  # an empty field lists nothing
+        matching = []  # (loops, not comprehensions: this runs for every order a doctrine gives)
+        for spec in self.open_specs(world, p, token, key[0], key[1] if move.target_field else None):  # its target's
+            if not spec.unavailable and _lists_something(spec):
+                matching.append(spec)
         if not matching:
             return None
-        data = dict(move.__dict__)
-        changed = False
-        for name, value in data.items():
-            if name in ("kind", "actor"):
+        one = len(matching) == 1
+        data = None  # the move's fields, copied when the first one is clamped
+        for name, value in move.__dict__.items():
+            if name == "kind" or name == "actor":
                 continue
-            domains = [s.fields[name] for s in matching if name in s.fields]
-            if len(matching) == 1 and len(domains) == 1 and isinstance(domains[0], Amount):
+            listed, domains = [], []  # what legal_moves lists for the field: the fixed values, then the domains'
+            for s in matching:
+                if name in s.fixed:
+                    listed.append(s.fixed[name])
+            for s in matching:
+                if name in s.fields:
+                    domains.append(s.fields[name])
+            if one and len(domains) == 1 and isinstance(domains[0], Amount):
                 a = domains[0]  # its grid runs from lo to hi (or is lo alone): clamp without building it
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
                     return None
                 if value not in (a.lo, a.hi) and not a.lo <= value <= a.hi or not a.hi > a.lo and value != a.lo:
-                    data[name], changed = float(min(max(value, a.lo), a.hi if a.hi > a.lo else a.lo)), True
+                    data = dict(move.__dict__) if data is None else data
+                    data[name] = float(min(max(value, a.lo), a.hi if a.hi > a.lo else a.lo))
                 continue
-            listed = [s.fixed[name] for s in matching if name in s.fixed] + [x for d in domains for x in d.grid()]
-            if not listed and not any(name in s.fixed or name in s.fields for s in matching):
+            for d in domains:
+                listed += d.grid()
+            if not listed and not domains:  # no spec fixes or bounds the field: its default
                 listed = [type(move).model_fields[name].default]
             if value in listed:
                 continue
             if listed and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in [*listed, value]):
-                data[name], changed = float(min(max(value, min(listed)), max(listed))), True
+                data = dict(move.__dict__) if data is None else data
+                data[name] = float(min(max(value, min(listed)), max(listed)))
             else:
                 return None
-        return type(move)(**data) if changed else move
+        return move if data is None else type(move)(**data)
 
     def check(self, move: AnyMove, world: World, p: Params, used: set[tuple[str, str]], token: object = None) -> Refusal | None:
         """None if the move may be applied now, else what is wrong and what is allowed."""

@@ -161,17 +161,19 @@ class GameSession:
         (a doctrine's wanted orders, most important first), with the seat's turn checked once and
         the moves already ordered this quarter passed over without asking the agent (whose fit
         refuses a used key before anything else)."""
-        self._known(actor)
         if actor != self.current_actor:
+            self._known(actor)  # an unknown actor is never the current one
             return None
         used = self._used
         if len(used) >= MAX_ORDERS_PER_TURN:
             return next((Pass(actor=actor) for m in moves if isinstance(m, Pass)), None)
-        agent, world, params, epoch = self.model.by_id[actor], self.model.world, self.model.params, self._epoch
+        model = self.model
+        agent, world, params, epoch = model.by_id[actor], model.world, model.params, self._epoch
         for move in moves:
-            if move.key() in used:
+            key = move.key()
+            if key in used:
                 continue
-            fitted = agent.fit(move, world, params, used, epoch)
+            fitted = agent.fit(move, world, params, used, epoch, key)
             if fitted is not None:
                 return fitted
         return None
@@ -219,6 +221,12 @@ class GameSession:
     # -- acting ----------------------------------------------------------------------------
     def check(self, actor: str, move: AnyMove | dict) -> tuple[AnyMove | None, Refusal | None]:
         """Parse and validate without applying."""
+        if actor == self.current_actor and (self._vouched.get(id(move)) is move or type(move) is Pass and move.actor == actor):
+            # this very object was listed or fitted as legal for the seat now ordering since the
+            # last change (only the current seat is ever listed or fitted anything), or it is that
+            # seat's own pass: every check below would pass (the order cap included: nothing but a
+            # pass is listed once it is reached, and a pass is always allowed)
+            return move, None
         if not isinstance(move, (dict, AnyMove)):
             return None, Refusal(reason=f"malformed move: expected a move object or dict, got {type(move).__name__}",
                                  allowed="a move object; see legal_moves()")
@@ -237,8 +245,6 @@ class GameSession:
             return move, Refusal(reason=f"it is {self.current_actor}'s turn to order, not {actor}'s", allowed=f"wait for {self.current_actor}")
         if len(self._used) >= MAX_ORDERS_PER_TURN and not isinstance(move, Pass):
             return move, Refusal(reason=f"{MAX_ORDERS_PER_TURN} orders already given this quarter", allowed="pass")
-        if self._vouched.get(id(move)) is move:
-            return move, None  # this very object was listed or fitted as legal since the last change
         return move, self.model.by_id[actor].check(move, self.world, self.model.params, self._used)
 
     def submit(self, actor: str, move: AnyMove | dict) -> Refusal | None:
