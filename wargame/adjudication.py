@@ -14,14 +14,14 @@ from wargame.ids import format_quarter
 from wargame.mechanics import allied, china_market, politics, shocks, smuggling, stocks, supply
 from wargame.metrics import build_record
 from wargame.params import Params
-from wargame.state import World
+from wargame.state import World, validated_copy
 
 
 def adjudicate(
     world: World, p: Params, rng: np.random.Generator, actors: tuple[str, ...]
 ) -> tuple[World, dict, dict]:
     """Returns the next world, the turn's metric record and the internal flows (for observers)."""
-    w = World.model_validate(world.model_dump())  # a deep copy, three times faster than copy.deepcopy
+    w = validated_copy(world)  # a deep copy, much faster than copy.deepcopy, that also checks the world
     w.news = []
     q: dict = {"shock": shocks.draw_shocks(p, rng)}
     supply.deliver_tools_and_capacity(w, p, q)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from wargame.state import World
+from wargame.state import World, validated_copy
 
 REL_TOL = 1e-6  # ledgers are sums of a few hundred floats
 
@@ -70,9 +70,8 @@ def ledger_problems(world: World, initial: World) -> list[str]:
 
 def resolution_problems(world: World, initial: World, record: dict) -> list[str]:
     """Empty if the resolved quarter may stand; else one line per problem (first few only)."""
-    dump = world.model_dump()
     try:
-        World.model_validate(dump)
+        validated_copy(world)
     except ValidationError as exc:
         return [f"world.{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e.get('input')!r})"
                 for e in exc.errors(include_url=False)[:3]]

@@ -198,6 +198,39 @@ class World(_State):
         return getattr(self, actor)
 
 
+def _dump_input(world: World) -> dict[str, Any] | None:
+    """world.model_dump(), for validation's purposes, from the states' own __dict__s; None if a
+    state is not where its class belongs (then only pydantic's serializer knows what it dumps).
+
+    model_dump() hands every field's value back as it is (a list or dict as a copy) and each state
+    as a dict of its fields, and validation builds new lists, dicts and states from whatever it is
+    given; so this input gives the same copy, or the same validation error. The one difference: a
+    value of the wrong type (a str in a float field) no longer draws the serializer's warning
+    before validation coerces or refuses it."""
+    data = dict(world.__dict__)
+    for name, cls in _STATES:
+        state = data.get(name)
+        if type(state) is not cls:
+            return None
+        data[name] = state.__dict__
+    tier2 = data.get("tier2")
+    if type(tier2) is not dict or not set(map(type, tier2.values())) <= {Tier2State}:
+        return None
+    data["tier2"] = {n: t.__dict__ for n, t in tier2.items()}
+    return data
+
+
+_STATES = (("us", USState), ("china", ChinaState), ("nvidia", NvidiaState), ("huawei", HuaweiState),
+           ("smic", SMICState), ("asml", ASMLState), ("smugglers", SmugglersState), ("market", MarketState))
+
+
+def validated_copy(world: World) -> World:
+    """World.model_validate(world.model_dump()): a deep copy of the world that its schema has
+    checked (raises ValidationError), without running pydantic's serializer (a third of the cost)."""
+    data = _dump_input(world)
+    return World.model_validate(world.model_dump() if data is None else data)
+
+
 def canonical_json(data: Any) -> str:
     """One spelling of a JSON value: sorted keys, no spaces; the basis of hashes and goldens."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
