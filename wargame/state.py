@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,6 +48,27 @@ Pipeline = list[Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=
 
 class _State(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    # The fields that BaseModel.__setattr__ sets by storing the value and marking the field set
+    # (pydantic's _model_field_setattr_handler): all of them, unless a state validates
+    # assignments or freezes a field.
+    _plain_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        config = cls.model_config
+        if not (config.get("validate_assignment") or config.get("frozen")):
+            cls._plain_fields = frozenset(n for n, f in cls.__pydantic_fields__.items() if not f.frozen)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """BaseModel.__setattr__, with a plain field set here in one call instead of pydantic's
+        two (the mechanics set some seventy fields a quarter); anything else goes to pydantic."""
+        if name in self._plain_fields:
+            self.__dict__[name] = value
+            self.__pydantic_fields_set__.add(name)
+        else:
+            super().__setattr__(name, value)
 
 
 class USState(_State):
