@@ -272,7 +272,8 @@ class ActorAgent(mesa.Agent):
                     continue
                 out[move.model_dump_json()] = move
         if with_pass:
-            out[Pass(actor=self.actor_id).model_dump_json()] = Pass(actor=self.actor_id)
+            pass_move = Pass(actor=self.actor_id)
+            out[pass_move.model_dump_json()] = pass_move
         return [out[k] for k in sorted(out)]
 
     def fit(self, move: AnyMove, world: World, p: Params, used: set[tuple[str, str]], token: object = None,

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 
 class LegalMoves(Sequence):
-    """The legal moves of `actor` at this instant of `session` (a Sequence of moves)."""
+    """The legal moves of `actor` (a Sequence of moves) as `session` stands whenever it is read:
+    the listing is kept only while the session's change counter stays the same."""
 
     def __init__(self, session: GameSession, actor: str):
         self._session, self.actor = session, actor

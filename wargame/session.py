@@ -91,6 +91,7 @@ class GameSession:
         self._used: set[tuple[str, str]] = set()
         self._epoch = 0  # bumped by every change, so LegalMoves and vouched moves know they are stale
         self._vouched: dict[int, AnyMove] = {}
+        self._views: dict[str, LegalMoves] = {}  # legal(actor)'s
         self._public: list[dict] = []
         if _world is None:
             self._fire_events()
@@ -148,8 +149,11 @@ class GameSession:
 
     def legal(self, actor: str) -> LegalMoves:
         """The legal moves as a lazy sequence with `fit`: what the runner hands a policy."""
-        self._known(actor)
-        return LegalMoves(self, actor)
+        view = self._views.get(actor)
+        if view is None:  # one per seat, kept: a view answers for the session as it stands when read
+            self._known(actor)
+            view = self._views[actor] = LegalMoves(self, actor)
+        return view
 
     def fit(self, actor: str, move: AnyMove) -> AnyMove | None:
         """`move` clamped into the legal bounds now, or None: the same answer as scanning
