@@ -258,9 +258,11 @@ class GameSession:
             return refusal
         assert move is not None
         self._changed()
-        entry = {"turn": self.world.turn + 1, "actor": actor, "move": move_json(move)}
+        model = self.model  # (read once: some six hundred orders a game)
+        world = model.world
+        entry = {"turn": world.turn + 1, "actor": actor, "move": move_json(move)}
         if isinstance(move, Pass):
-            if self._phase + 1 == len(self.actors):
+            if self._phase + 1 == len(model.actors):
                 self._resolve(entry)  # all or nothing: raises ResolutionError and changes nothing
             else:
                 self.moves.append(entry)
@@ -268,7 +270,7 @@ class GameSession:
                 self._used = set()
             return None
         self.moves.append(entry)
-        self.model.by_id[actor].apply(move, self.world, self.model.params)
+        model.by_id[actor].apply(move, world, model.params)
         self._used.add(move.key())
         if not move.secret:
             self._public.append({"actor": actor, "move": dict(entry["move"])})
