@@ -23,6 +23,7 @@ from wargame.cli import main
 from wargame.distributions import is_integer_parameter
 from wargame.mc.command import DASK_MISSING
 from wargame.mc.experiment import game_seed
+from wargame.mc.report import plot_labels
 from wargame.metrics import CONTRACT_KEYS
 from wargame.sampling import draw_at_quantiles
 from wargame.scenario import SCENARIO_DIR, load_scenario
@@ -175,6 +176,26 @@ def test_a_scenario_against_a_copy_of_itself_differs_by_exactly_zero(capsys, tmp
     assert len(res["arms"]) == 2
     for m in CONTRACT_KEYS:
         assert res["arms"][1]["diff_vs_first"][m] == {"mean": 0.0, "ci95": [0.0, 0.0]}
+
+
+def test_plot_labels_name_scenario_files_by_file_name_and_stay_short():
+    assert plot_labels(["baseline/us=idle", "/x/y/no-controls.yaml/us=idle"]) == [
+        "baseline/us=idle", "no-controls.yaml/us=idle"]
+    assert plot_labels(["/a/b.yaml", "/c/b.yaml"]) == ["/a/b.yaml", "/c/b.yaml"]  # the same file name: paths
+    long = plot_labels(["us=doctrine", "/x/" + "z" * 40 + ".yaml"])[1]
+    assert len(long) == 28 and long.startswith("…") and long.endswith("z.yaml")
+
+
+@pytest.mark.filterwarnings("error::UserWarning")  # matplotlib's, when a label squeezes the axes to nothing
+def test_arms_named_by_long_paths_still_get_readable_plots(capsys, tmp_path):
+    deep = tmp_path / "a_directory_with_a_rather_long_name" / "and_another_one_below_it"
+    deep.mkdir(parents=True)
+    copy = deep / "baseline-copy.yaml"
+    copy.write_text((SCENARIO_DIR / "baseline.yaml").read_text())
+    code, res, err = mc(capsys, "--runs", "2", "--workers", "1", "--no-track", "--json",
+                        "--compare-scenarios", f"baseline,{copy}", "--out", str(tmp_path / "p"))
+    assert code == 0, err
+    assert (tmp_path / "p" / "plots" / "compare.png").stat().st_size > 0
 
 
 def test_lhs_puts_one_draw_in_each_quantile_bin(capsys, tmp_path):

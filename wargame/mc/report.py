@@ -105,6 +105,40 @@ def safe_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
+def _short_arm(name: str) -> str:
+    """An arm's name with its scenario file's path cut to the file's name: arms are named
+    `SCENARIO`, `ACTOR=POLICY` or `SCENARIO/ACTOR=POLICY`, and a scenario may be a path."""
+    scenario, sep, seat = name.rpartition("/")
+    if sep and "=" in seat and "=" not in scenario:
+        return f"{Path(scenario).name}/{seat}"
+    return Path(name).name if "=" not in name else name
+
+
+def plot_labels(names: list[str], width: int = 28) -> list[str]:
+    """The arms' names as plots show them: scenario files by their file names (by their paths'
+    ends if two share a name), and no label longer than `width` (it keeps its end, which tells
+    the arms apart); a whole path squeezes the axes to nothing."""
+    short = [_short_arm(n) for n in names]
+    if len(set(short)) < len(set(names)):
+        short = list(names)
+    return [s if len(s) <= width else "…" + s[-(width - 1):] for s in short]
+
+
+def _readable_ticks(axis, integer: bool = False) -> None:
+    """At most five ticks, large numbers as 25k or 1.5M: a metric in H100e runs to millions, and
+    matplotlib's own ticks for it overlap or hide the scale in an offset."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    def fmt(x: float, _pos) -> str:
+        for scale, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+            if abs(x) >= scale:
+                return f"{x / scale:g}{unit}"
+        return f"{x:g}"
+
+    axis.set_major_locator(MaxNLocator(5, integer=integer))
+    axis.set_major_formatter(FuncFormatter(fmt))
+
+
 def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> list[Path]:
     import matplotlib
 
@@ -124,6 +158,7 @@ def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> li
             ax.fill_between(x, lo, hi, alpha=0.3, label="p10-p90")
             ax.plot(x, mid, lw=2, label="median")
             ax.set_title(m)
+            _readable_ticks(ax.yaxis)
             step = max(1, len(x) // 6)
             ax.set_xticks(x[::step], q["quarters"][::step])
             ax.grid(alpha=0.3)
@@ -133,22 +168,32 @@ def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> li
         fig.savefig(path, dpi=90)
         plt.close(fig)
         written.append(path)
+    labels = plot_labels([arm["name"] for arm in collected["arms"]])
     fig, axes = plt.subplots(2, 2, figsize=(11, 7), constrained_layout=True)
     for ax, m in zip(axes.flat, KEY_METRICS, strict=True):
-        for arm in collected["arms"]:
-            v = arm["final"][m]
-            v = v[np.isfinite(v)]
-            if v.size:
-                ax.hist(v, bins=min(30, max(5, v.size // 4)), alpha=0.5, label=arm["name"])
+        _readable_ticks(ax.xaxis)
+        _readable_ticks(ax.yaxis, integer=True)
+        ax.set_ylabel("runs")
         ax.set_title(f"{m} (final turn)")
-    axes.flat[0].legend(fontsize=8)
+        values = [v[np.isfinite(v)] for v in (arm["final"][m] for arm in collected["arms"])]
+        pooled = np.concatenate(values)
+        if not pooled.size:
+            continue
+        # one set of bins for every arm: an arm whose runs all end alike stays visible beside a spread one
+        edges = np.histogram_bin_edges(pooled, bins=min(30, max(5, pooled.size // (4 * len(values)))))
+        for v, label in zip(values, labels, strict=True):
+            if v.size:
+                ax.hist(v, bins=edges, alpha=0.5, label=label)
+    if axes.flat[0].get_legend_handles_labels()[0]:
+        axes.flat[0].legend(fontsize=8)
     path = pdir / "final_hist.png"
     fig.savefig(path, dpi=90)
     plt.close(fig)
     written.append(path)
     if len(result["arms"]) > 1:
-        fig, axes = plt.subplots(1, len(KEY_METRICS), figsize=(4 * len(KEY_METRICS), 4), constrained_layout=True)
-        names = [a["name"] for a in result["arms"][1:]]
+        fig, axes = plt.subplots(1, len(KEY_METRICS), figsize=(4 * len(KEY_METRICS), 4), sharey=True,
+                                 constrained_layout=True)  # the arms' names once, on the left
+        first, *names = plot_labels([a["name"] for a in result["arms"]])
         for ax, m in zip(axes, KEY_METRICS, strict=True):
             means = [a["diff_vs_first"][m]["mean"] or 0.0 for a in result["arms"][1:]]
             errs = [(a["diff_vs_first"][m]["ci95"][1] - a["diff_vs_first"][m]["mean"]) if a["diff_vs_first"][m]["ci95"] else 0.0
@@ -156,7 +201,8 @@ def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> li
             ax.barh(range(len(names)), means, xerr=errs, capsize=4)
             ax.set_yticks(range(len(names)), names)
             ax.axvline(0, color="k", lw=0.8)
-            ax.set_title(f"{m}\nvs {result['arms'][0]['name']}", fontsize=9)
+            ax.set_title(f"{m}\nvs {first}", fontsize=9)
+            _readable_ticks(ax.xaxis)
         path = pdir / "compare.png"
         fig.savefig(path, dpi=90)
         plt.close(fig)
