@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ui.numbers import short_number
 from wargame.ids import actor_label
 from wargame.metrics import HIDDEN_KEYS
+from wargame.numbers import short_number
 from wargame.observation import Observation
 from wargame.orders import value_label
 from wargame.session import GameSession

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pygame
 
-from ui.numbers import short_number
+from wargame.numbers import short_number
 
 ASSETS = Path(__file__).parent / "assets"
 FONTS = ASSETS / "fonts"
@@ -114,5 +114,5 @@ def panel(surface: pygame.Surface, rect: pygame.Rect, title: str | None = None) 
 
 
 def fmt(value: float) -> str:
-    """A number short enough for a projector (ui/numbers.py)."""
+    """A number short enough for a projector (wargame/numbers.py)."""
     return short_number(value)

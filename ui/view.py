@@ -25,11 +25,11 @@ import weakref
 from dataclasses import dataclass
 
 from ui import map_data
-from ui.numbers import short_number
 from wargame.ids import ACTOR_LABELS, actor_label
 from wargame.metrics import CHINA_BLOC
 from wargame.model import OBSERVATION, stream
 from wargame.moves import parse_move
+from wargame.numbers import short_number
 from wargame.observation import observe, sees_truth
 from wargame.session import GameSession
 
@@ -68,7 +68,7 @@ def short_name(actor: str) -> str:
 
 
 def fmt_number(value: float) -> str:
-    """3 significant figures with k/M/B (ui/numbers.py)."""
+    """3 significant figures with k/M/B (wargame/numbers.py)."""
     return short_number(value)
 
 

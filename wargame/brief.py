@@ -38,6 +38,7 @@ from wargame import metrics
 from wargame.distributions import support
 from wargame.ids import actor_label, format_quarter, parse_quarter
 from wargame.metrics import CHINA_BLOC, CONTRACT_KEYS
+from wargame.numbers import short_number
 from wargame.observation import _ESTIMATED, PUBLIC_FIELDS, TIER2_PUBLIC, sees_truth
 from wargame.orders import KIND_TEXT, OrderKind, number_text, order_kinds, value_label
 from wargame.runner import bot_seats, make_seats, play_phase
@@ -110,13 +111,7 @@ def block_texts(blocks: Iterable[Block]) -> Iterator[str]:
 
 
 # -- numbers and labels --------------------------------------------------------------------
-def num(x: float) -> str:
-    """Three significant figures with k/M/B: 7.24M, 33.6k, 0.242."""
-    a = abs(x)
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= div:
-            return f"{x / div:.3g}{suffix}"
-    return f"{x:.2g}" if a and a < 0.01 else f"{x:.3g}"
+num = short_number  # three significant figures with k/M/B: 7.24M, 33.6k, 0.242
 
 
 def show(value: Any) -> str:

@@ -230,6 +230,8 @@ def _chart(session, fut: dict[str, np.ndarray] | None, quantiles: dict | None, p
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
+    from wargame.mc.report import readable_ticks
+
     recs = session.timeline
     fig, axes = plt.subplots(2, 2, figsize=(10, 6.5), constrained_layout=True)
     x = np.arange(1, len(recs) + 1)
@@ -241,6 +243,7 @@ def _chart(session, fut: dict[str, np.ndarray] | None, quantiles: dict | None, p
             ax.fill_between(qx[keep], lo, hi, alpha=0.25, label="bot futures p10-p90")
         ax.plot(x, [r[m] for r in recs], lw=2.2, color="black", label="played")
         ax.set_title(label, fontsize=9)
+        readable_ticks(ax.yaxis)
         step = max(1, len(x) // 6)
         ax.set_xticks(x[::step], [r["quarter"] for r in recs][::step], fontsize=8)
         ax.grid(alpha=0.3)

@@ -154,7 +154,7 @@ def write_outputs(out: Path, obj: dict) -> list[Path]:
     import matplotlib.pyplot as plt
 
     from wargame.mc.experiment import write_json_atomic
-    from wargame.mc.report import safe_name
+    from wargame.mc.report import readable_ticks, safe_name
 
     out.mkdir(parents=True, exist_ok=True)
     write_json_atomic(out / "sensitivity.json", obj)
@@ -166,6 +166,7 @@ def write_outputs(out: Path, obj: dict) -> list[Path]:
         vals = [r["index"] or 0.0 for r in rows]
         errs = [r["ci95"] or 0.0 for r in rows]
         ax.barh([r["param"] for r in rows], vals, xerr=errs, color="tab:blue", ecolor="grey", capsize=2)
+        readable_ticks(ax.xaxis)
         ax.set_xlabel(f"{label} (bars: 95% CI)")
         ax.set_title(f"{metric}: sensitivity ({obj['method']})")
         fig.tight_layout()

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from wargame.mc.experiment import KEY_METRICS, TRACK_METRICS
+from wargame.numbers import short_number
 
 # headline events at the final turn: (label, metric, comparison, threshold)
 EVENTS = (
@@ -124,19 +125,13 @@ def plot_labels(names: list[str], width: int = 28) -> list[str]:
     return [s if len(s) <= width else "…" + s[-(width - 1):] for s in short]
 
 
-def _readable_ticks(axis, integer: bool = False) -> None:
+def readable_ticks(axis, integer: bool = False) -> None:
     """At most five ticks, large numbers as 25k or 1.5M: a metric in H100e runs to millions, and
     matplotlib's own ticks for it overlap or hide the scale in an offset."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    def fmt(x: float, _pos) -> str:
-        for scale, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-            if abs(x) >= scale:
-                return f"{x / scale:g}{unit}"
-        return f"{x:g}"
-
     axis.set_major_locator(MaxNLocator(5, integer=integer))
-    axis.set_major_formatter(FuncFormatter(fmt))
+    axis.set_major_formatter(FuncFormatter(lambda x, _pos: short_number(x)))
 
 
 def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> list[Path]:
@@ -158,7 +153,7 @@ def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> li
             ax.fill_between(x, lo, hi, alpha=0.3, label="p10-p90")
             ax.plot(x, mid, lw=2, label="median")
             ax.set_title(m)
-            _readable_ticks(ax.yaxis)
+            readable_ticks(ax.yaxis)
             step = max(1, len(x) // 6)
             ax.set_xticks(x[::step], q["quarters"][::step])
             ax.grid(alpha=0.3)
@@ -171,8 +166,8 @@ def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> li
     labels = plot_labels([arm["name"] for arm in collected["arms"]])
     fig, axes = plt.subplots(2, 2, figsize=(11, 7), constrained_layout=True)
     for ax, m in zip(axes.flat, KEY_METRICS, strict=True):
-        _readable_ticks(ax.xaxis)
-        _readable_ticks(ax.yaxis, integer=True)
+        readable_ticks(ax.xaxis)
+        readable_ticks(ax.yaxis, integer=True)
         ax.set_ylabel("runs")
         ax.set_title(f"{m} (final turn)")
         values = [v[np.isfinite(v)] for v in (arm["final"][m] for arm in collected["arms"])]
@@ -202,7 +197,7 @@ def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> li
             ax.set_yticks(range(len(names)), names)
             ax.axvline(0, color="k", lw=0.8)
             ax.set_title(f"{m}\nvs {first}", fontsize=9)
-            _readable_ticks(ax.xaxis)
+            readable_ticks(ax.xaxis)
         path = pdir / "compare.png"
         fig.savefig(path, dpi=90)
         plt.close(fig)

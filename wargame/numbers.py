@@ -1,5 +1,6 @@
-"""How the table prints a number: short enough for a projector. No pygame, so the pygame-free
-views (ui/view.py, ui/intel.py) and the drawing code share one rule."""
+"""How a number is printed for people: short enough for a projector, a briefing or a plot's
+axis. One rule for the table (ui/), the exercise kit (brief.py) and the Monte Carlo and
+sensitivity plots."""
 
 from __future__ import annotations
 
