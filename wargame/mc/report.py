@@ -20,12 +20,9 @@ TABLE_METRICS = TRACK_METRICS + ("china_self_sufficiency",)
 
 
 def _fmt(x) -> str:
-    if x is None:
-        return "n/a"
-    ax = abs(x)
-    if ax != 0 and (ax >= 1e5 or ax < 1e-2):
-        return f"{x:.3g}"
-    return f"{x:,.2f}"
+    """A figure in the summary: three significant figures, 13.7M and 66.4k (a reader compares
+    arms at a glance; the exact values are in the Parquet tables and results.json)."""
+    return "n/a" if x is None else short_number(x)
 
 
 def probability(values: np.ndarray, op: str, threshold: float) -> float | None:
