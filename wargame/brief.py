@@ -111,22 +111,19 @@ def block_texts(blocks: Iterable[Block]) -> Iterator[str]:
 
 
 # -- numbers and labels --------------------------------------------------------------------
-num = short_number  # three significant figures with k/M/B: 7.24M, 33.6k, 0.242
-
-
 def show(value: Any) -> str:
     """A state value in words, for fields the seat panel has no format for."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
-        return num(value)
+        return short_number(value)
     if isinstance(value, str):
         return value_label(value)
     if isinstance(value, dict):
         return ", ".join(f"{value_label(str(k))} {show(v)}" for k, v in sorted(value.items())) or "none"
     if isinstance(value, list):
         if value and all(isinstance(e, list) and len(e) == 2 for e in value):  # a [turn ready, amount] pipeline
-            return f"{num(math.fsum(e[1] for e in value))} under way"
+            return f"{short_number(math.fsum(e[1] for e in value))} under way"
         return ", ".join(show(v) for v in value) or "none"
     return str(value)
 
@@ -522,7 +519,7 @@ def _figure_text(key: str, value: float) -> str:
         return str(RECORD_LABELS[key][1](value)).replace("\u00a0", " ")
     if key in ESTIMATES and ESTIMATES[key][1] == "%":
         return f"{value * 100:.3g} %"
-    return num(value) + (f" {ESTIMATES[key][1]}" if key in ESTIMATES else "")
+    return short_number(value) + (f" {ESTIMATES[key][1]}" if key in ESTIMATES else "")
 
 
 def start_figures(scenario: Scenario, actor: str) -> list[tuple[str, str, str, str]]:
@@ -593,9 +590,9 @@ def compute_chart(scenario: Scenario, view: str) -> Figure | None:
     names, values = [b[0] for b in bars][::-1], [b[1] for b in bars][::-1]
     ax.barh(names, values, color=["#8c8c8c" if "estimate" in n else "#3b6ea5" for n in names])
     for i, v in enumerate(values):
-        ax.text(v, i, f" {num(v)}", va="center", fontsize=9)
+        ax.text(v, i, f" {short_number(v)}", va="center", fontsize=9)
     ax.set_xlim(0, max(values) * 1.15)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: num(x)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: short_number(x)))
     ax.set_xlabel("H100e")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()

@@ -241,8 +241,9 @@ def _dump_input(world: World) -> dict[str, Any] | None:
     return data
 
 
-_STATES = (("us", USState), ("china", ChinaState), ("nvidia", NvidiaState), ("huawei", HuaweiState),
-           ("smic", SMICState), ("asml", ASMLState), ("smugglers", SmugglersState), ("market", MarketState))
+# the world's fields that hold one state each, with its class (read off the schema)
+_STATES = tuple((name, f.annotation) for name, f in World.model_fields.items()
+                if isinstance(f.annotation, type) and issubclass(f.annotation, _State))
 
 
 def validated_copy(world: World) -> World:
