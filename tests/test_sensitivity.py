@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -23,6 +24,13 @@ def run(capsys, *argv: str) -> tuple[int, dict | None, str]:
     return code, (json.loads(out) if code == 0 and "--json" in argv else None), err
 
 
+def _file(out: Path) -> dict:
+    """sensitivity.json without its `run` block: what --json prints."""
+    obj = json.loads((out / "sensitivity.json").read_text())
+    assert set(obj.pop("run")) == {"scenario", "samples", "seed", "games", "params", "notes"}
+    return obj
+
+
 def _outcome_args() -> list[str]:
     return [a for m in OUTCOMES for a in ("--outcome", m)]
 
@@ -36,7 +44,7 @@ def morris_runs(tmp_path_factory) -> dict[int, tuple[dict, Path]]:
         code = main(["sensitivity", "--no-track", "--method", "morris", "--samples", "2", "--workers", str(workers),
                      "--out", str(d), "--json", *_outcome_args()])
         assert code == 0
-        out[workers] = (json.loads((d / "sensitivity.json").read_text()), d)
+        out[workers] = (_file(d), d)
     return out
 
 
@@ -93,7 +101,9 @@ def test_sobol_on_two_parameters(capsys, tmp_path, small_scenario):
     _check_shape(obj, "sobol", list(KEEP))
     rows = obj["outcomes"]["huawei_output_chips"]
     assert rows[0]["param"] == "packaging_max_growth_per_quarter"
-    assert json.loads((out / "sensitivity.json").read_text()) == obj
+    assert _file(out) == obj
+    run_block = json.loads((out / "sensitivity.json").read_text())["run"]
+    assert run_block["samples"] == 4 and run_block["games"] == 4 * (2 + 2) and run_block["params"] == sorted(KEEP)
     assert (out / "sensitivity_huawei_output_chips.png").exists()
 
 
@@ -143,4 +153,46 @@ def test_tracking_failure_is_one_warning(capsys, tmp_path, small_scenario, monke
     out = capsys.readouterr()
     assert code == 0
     assert out.err.count("\n") == 1 and out.err.startswith("wargame: warning: MLflow tracking failed")
-    assert json.loads(out.out) == json.loads((tmp_path / "o" / "sensitivity.json").read_text())
+    assert json.loads(out.out) == _file(tmp_path / "o")
+
+
+def test_sobol_intervals_repeat_at_seed_0():
+    """SALib seeds its bootstrap only `if seed:`; seed 0 (the default) must still give the same CIs."""
+    from wargame.sensitivity import analyse, unit_samples
+
+    names = ["a", "b", "c"]
+    X = unit_samples("sobol", names, 16, 0)
+    y = X[:, 0] * 3 + X[:, 1] ** 2 + 0.1 * X[:, 2]
+    first = analyse("sobol", names, X, y, 0)
+    np.random.seed(12345)  # whatever else moved the global numpy state in between
+    np.random.random(7)
+    assert analyse("sobol", names, X, y, 0) == first
+    assert analyse("sobol", names, X, y, 3) != first  # and the seed is still the bootstrap's seed
+
+
+def test_notes_flag_what_the_ranking_cannot_bear():
+    from wargame.sensitivity import notes_on
+
+    flat = [{"param": "a", "index": 0.0, "ci95": 0.0}, {"param": "b", "index": 0.0, "ci95": 0.0}]
+    wide = [{"param": "a", "index": 0.4, "ci95": 0.3}, {"param": "b", "index": 0.1, "ci95": 0.2},
+            {"param": "c", "index": 0.01, "ci95": 0.5}]  # c trails: its CI does not count
+    sharp = [{"param": "a", "index": 0.8, "ci95": 0.1}, {"param": "b", "index": 0.1, "ci95": 0.05}]
+    noisy = [{"param": "a", "index": 1.3, "ci95": 0.2}, {"param": "b", "index": 0.1, "ci95": 0.05}]
+    notes = notes_on("sobol", {"flat": flat, "wide": wide, "sharp": sharp, "noisy": noisy})
+    assert "did not move" in notes["flat"]
+    assert "too few samples" in notes["wide"] and "1 of the 2 leading" in notes["wide"] and "--samples 128" in notes["wide"]
+    assert "sharp" not in notes
+    assert "above 1" in notes["noisy"]
+    assert "noisy" not in notes_on("morris", {"noisy": noisy})  # mu* is in the outcome's units: no bound of 1
+
+
+def test_text_table_reads_like_the_mc_summary():
+    from wargame.sensitivity import text_table
+
+    obj = {"method": "morris", "outcomes": {"smuggled_h100e": [
+        {"param": "a", "index": 8_733_000.0, "ci95": 13_400_000.0}, {"param": "c", "index": 16.0, "ci95": 1.0},
+        {"param": "b", "index": 0.0, "ci95": None}]}}
+    text = text_table(obj, {"smuggled_h100e": "too few samples"})
+    assert "8.73M" in text and "± 13.4M" in text and "e+0" not in text
+    assert "≈0  ± ≈0" in text  # 16 beside 8.73M
+    assert "± n/a" in text and "note: too few samples" in text

@@ -23,11 +23,13 @@ import json
 import math
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 import numpy as np
 
 from wargame.forkpool import fork_pool
+from wargame.numbers import short_number
 
 DEFAULT_OUTCOMES = ("china_compute_stock_h100e", "us_china_stock_ratio", "smuggled_h100e", "huawei_output_chips")
 DEFAULT_SAMPLES = {"sobol": 64, "morris": 10}
@@ -107,7 +109,10 @@ def analyse(method: str, names: list[str], X: np.ndarray, y: np.ndarray, seed: i
     if method == "sobol":
         from SALib.analyze import sobol
 
-        res = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=seed)
+        # a Generator, not the int: SALib seeds its bootstrap only `if seed:`, so seed 0 left the
+        # CIs to the global numpy state (different every run); default_rng(g) is g itself, so
+        # every other seed gives the CIs it gave before
+        res = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=np.random.default_rng(seed))
         idx, ci = res["ST"], res["ST_conf"]
     else:
         from SALib.analyze import morris
@@ -116,6 +121,28 @@ def analyse(method: str, names: list[str], X: np.ndarray, y: np.ndarray, seed: i
         idx, ci = res["mu_star"], res["mu_star_conf"]
     rows = [{"param": n, "index": _finite(i), "ci95": _finite(c)} for n, i, c in zip(names, idx, ci, strict=True)]
     return sorted(rows, key=lambda r: (-(r["index"] if r["index"] is not None else -math.inf), r["param"]))
+
+
+def notes_on(method: str, outcomes: dict[str, list[dict]]) -> dict[str, str]:
+    """What a reader must know before trusting an outcome's ranking, by outcome: the parameters
+    never moved it, or the top index's 95 % CI reaches zero (too few samples to rank anything)."""
+    notes = {}
+    for metric, rows in outcomes.items():
+        top = rows[0] if rows else None
+        if top is None or top["index"] is None:
+            continue
+        leading = [r for r in rows if r["index"] is not None and r["index"] >= 0.1 * top["index"]]
+        unsure = [r for r in leading if r["ci95"] is None or r["ci95"] >= r["index"]]
+        if all(r["index"] == 0.0 for r in rows):
+            notes[metric] = "the parameters did not move this outcome in any sample: every index is 0"
+        elif unsure:
+            notes[metric] = (f"too few samples to rank the parameters: {len(unsure)} of the {len(leading)} leading "
+                             f"indices have a 95 % CI that reaches zero (use --samples {2 * DEFAULT_SAMPLES[method]} "
+                             "or more)")
+        elif method == "sobol" and any(r["index"] > 1.0 for r in rows):
+            notes[metric] = ("a total-order index above 1 is sampling noise (the true index is at most 1): "
+                             "use more --samples")
+    return notes
 
 
 def sensitivity(scenario, method: str, samples: int, outcomes: list[str], seed: int, workers: int) -> dict:
@@ -133,21 +160,35 @@ def sensitivity(scenario, method: str, samples: int, outcomes: list[str], seed: 
 
 
 # --- output ---------------------------------------------------------------------------------------
-def text_table(obj: dict) -> str:
-    label = "ST" if obj["method"] == "sobol" else "mu_star"
+def _at_scale(x: float | None, top: float) -> str:
+    """A figure beside the outcome's largest index: "≈0" below a thousandth of it (1.6e-05 next
+    to 0.98 says nothing), else three significant figures."""
+    if x is None:
+        return "n/a"
+    return "≈0" if top > 0 and abs(x) < 1e-3 * top else short_number(x)
+
+
+def text_table(obj: dict, notes: dict[str, str] | None = None) -> str:
+    """One block per outcome, parameters ranked; figures by the reports' number rule (8.73M, not
+    8.733e+06): mu* is in the outcome's own units, ST is a share of its variance."""
+    label = "ST, share of variance" if obj["method"] == "sobol" else "mu*, in the outcome's units"
     lines = []
     for metric, rows in obj["outcomes"].items():
         width = max([len(r["param"]) for r in rows] + [5])
+        top = max([abs(r["index"]) for r in rows if r["index"] is not None] + [0.0])
         lines.append(f"{metric} ({label}, ±95% CI):")
         for r in rows:
-            i = "nan" if r["index"] is None else f"{r['index']:.4g}"
-            c = "nan" if r["ci95"] is None else f"{r['ci95']:.3g}"
-            lines.append(f"  {r['param']:<{width}}  {i:>10}  ± {c}")
+            i = _at_scale(r["index"], top)
+            c = _at_scale(r["ci95"], top)
+            lines.append(f"  {r['param']:<{width}}  {i:>8}  ± {c}")
+        if notes and metric in notes:
+            lines.append(f"  note: {notes[metric]}")
     return "\n".join(lines)
 
 
-def write_outputs(out: Path, obj: dict) -> list[Path]:
-    """sensitivity.json and one bar plot per outcome; returns the plot paths."""
+def write_outputs(out: Path, obj: dict, run: dict | None = None) -> list[Path]:
+    """sensitivity.json (the --json object, plus `run`: how it was made) and one bar plot per
+    outcome; returns the plot paths."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -157,19 +198,32 @@ def write_outputs(out: Path, obj: dict) -> list[Path]:
     from wargame.mc.report import readable_ticks, safe_name
 
     out.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(out / "sensitivity.json", obj)
-    label = "total-order Sobol index ST" if obj["method"] == "sobol" else "Morris mu*"
+    write_json_atomic(out / "sensitivity.json", {**obj, "run": run} if run is not None else obj)
+    notes = (run or {}).get("notes", {})
+    label = ("total-order Sobol index ST (share of variance)" if obj["method"] == "sobol"
+             else "Morris mu* (mean absolute effect, outcome units)")
     paths = []
     for metric, rows in obj["outcomes"].items():
         rows = rows[::-1]  # largest at the top
-        fig, ax = plt.subplots(figsize=(7, 0.35 * len(rows) + 1.2))
-        vals = [r["index"] or 0.0 for r in rows]
+        fig, ax = plt.subplots(figsize=(8, 0.4 * len(rows) + 1.8))
+        vals = [max(r["index"] or 0.0, 0.0) for r in rows]
         errs = [r["ci95"] or 0.0 for r in rows]
         ax.barh([r["param"] for r in rows], vals, xerr=errs, color="tab:blue", ecolor="grey", capsize=2)
+        # an index is never negative; an axis stretched to a CI many times the index hides every bar
+        top = max(vals) * 1.3 if max(vals) > 0 else 1.0
+        ax.set_xlim(0.0, top)
+        for y, (v, e) in enumerate(zip(vals, errs, strict=True)):
+            if v + e > top:  # the CI runs off the axis: say how far
+                ax.annotate(f"±{short_number(e)} →", (top, y), xytext=(-4, 0), textcoords="offset points",
+                            ha="right", va="center", fontsize=9, color="dimgrey",
+                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
         readable_ticks(ax.xaxis)
-        ax.set_xlabel(f"{label} (bars: 95% CI)")
-        ax.set_title(f"{metric}: sensitivity ({obj['method']})")
-        fig.tight_layout()
+        ax.set_xlabel(f"{label}; whiskers: 95 % CI")
+        ax.set_title(textwrap.fill(f"{metric}: sensitivity ({obj['method']}, {(run or {}).get('games', '?')} games)", 60),
+                     fontsize=12)
+        if metric in notes:
+            fig.text(0.01, 0.01, textwrap.fill(f"Note: {notes[metric]}", 100), fontsize=9, color="firebrick", va="bottom")
+        fig.tight_layout(rect=(0, 0.08 if metric in notes else 0, 1, 1))
         path = out / f"sensitivity_{safe_name(metric)}.png"
         fig.savefig(path, dpi=100)
         plt.close(fig)
@@ -231,10 +285,13 @@ def run_sensitivity(args) -> int:
     scenario = load_scenario(args.scenario or "baseline")
     full = sensitivity(scenario, method, samples, outcomes, seed, workers)
     obj = {"method": full["method"], "outcomes": full["outcomes"]}
+    notes = notes_on(method, full["outcomes"])
     from wargame.mc.experiment import default_out_dir
 
     out = Path(args.out) if args.out is not None else default_out_dir("sensitivity")
-    plots = write_outputs(out, obj)
+    run = {"scenario": scenario.name, "samples": samples, "seed": seed, "games": full["games"],
+           "params": full["params"], "notes": notes}
+    plots = write_outputs(out, obj, run)
     run_id = None
     if not args.no_track:
         try:
@@ -248,6 +305,6 @@ def run_sensitivity(args) -> int:
     else:
         print(f"{method} sensitivity of {scenario.name}: {len(full['params'])} parameters, {full['games']} games "
               f"(game seed {seed} in every one: common random numbers)")
-        print(text_table(obj))
+        print(text_table(obj, notes))
         print(f"results in {out}" + (f"; MLflow run {run_id}" if run_id else ""))
     return 0
