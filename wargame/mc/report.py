@@ -153,8 +153,10 @@ def _policies(seats: dict) -> str:
 
 
 def _saved_game(manifest: dict):
-    """The saved game an experiment forks (read only; None if it cannot be read any more)."""
+    """The saved game an experiment forks, read only; None if it is gone or has changed since."""
     try:
+        if ex._sha256_file(manifest["from_save"]) != manifest.get("from_save_sha256"):
+            return None
         return ex._saved(ex.manifest_key(manifest))
     except Exception:
         return None
@@ -181,27 +183,28 @@ def _overridden(seats: dict, compare: dict | None) -> list[str]:
 
 
 def setting_lines(manifest: dict, final_quarters: list[str]) -> list[str]:
-    """The experiment's scenario(s) and seats, in words."""
+    """The experiment's scenario(s), seats and parameters, in words."""
     over = _overridden(manifest["seats"], manifest["compare"])
+    changed = f"; overridden for this experiment: {'; '.join(over)}" if over else ""
     if manifest["from_save"]:
         saved = _saved_game(manifest)
         if saved is None:
-            scen = f"scenario: the saved game's, forked from `{manifest['from_save']}` (the file can no longer be read)"
-            seats = "seats: as saved"
-        else:
-            played = saved.world.turn
-            start = str(saved.scenario.start_quarter)
-            last = saved.timeline[-1]["quarter"] if saved.timeline else None
-            after = f"after {last} (turn {played} of {saved.scenario.turns})" if last else "at its start (no quarter played)"
-            scen = (f"scenario: {saved.scenario.name} (as saved), forked from `{manifest['from_save']}` {after}; "
-                    f"the futures play {_quarter_add(start, played)}-{final_quarters[0]}")
-            seats = f"seats: as saved ({_policies(saved.seats)})"
-        if over:
-            seats += f", overridden: {'; '.join(over)}"
-        return [scen, seats]
-    scen = f"scenario(s): {', '.join(manifest['scenarios'])}"
-    seats = "seats: scenario defaults" + (f", overridden: {'; '.join(over)}" if over else "")
-    return [scen, seats]
+            return [f"scenario: the saved game's, forked from `{manifest['from_save']}` (the file is gone or has "
+                    "changed since the experiment began)", "seats: as saved" + changed,
+                    "parameters: the saved game's"]
+        played = saved.world.turn
+        # a seat a person held in the saved game is played by its doctrine (wargame.runner.bot_seats)
+        seats = {a: "doctrine (a person's seat in the save)" if p == "human" else p for a, p in saved.seats.items()}
+        last = saved.timeline[-1]["quarter"] if saved.timeline else None
+        after = (f"after {last} (turn {played} of {saved.scenario.turns}; those {played} quarters are the saved "
+                 "game's, the same in every run)") if last else "at its start (no quarter played)"
+        return [f"scenario: {saved.scenario.name} (as saved), forked from `{manifest['from_save']}` {after}; "
+                f"the futures play {_quarter_add(str(saved.scenario.start_quarter), played)}–{final_quarters[0]}",
+                f"seats: as saved ({_policies(seats)})" + changed,
+                "parameters: the saved game's" + (" (its own draw)" if saved.param_draw else " (the scenario's values)")]
+    sampling = "Latin hypercube" if manifest["lhs"] else "per-run draws" if manifest["sample_params"] else "none (values)"
+    return [f"scenario(s): {', '.join(manifest['scenarios'])}", "seats: scenario defaults" + changed,
+            f"parameter sampling: {sampling}"]
 
 
 def caveat_lines(manifest: dict, arm_names: list[str], final_quarters: list[str]) -> list[str]:
@@ -220,12 +223,10 @@ def caveat_lines(manifest: dict, arm_names: list[str], final_quarters: list[str]
 def summary_md(result: dict, collected: dict, manifest: dict, final_quarters: list[str]) -> str:
     arms = result["arms"]
     names = [a["name"] for a in arms]
-    sampling = "Latin hypercube" if manifest["lhs"] else "per-run draws" if manifest["sample_params"] else "none (values)"
     fq = final_quarters[0] if len(set(final_quarters)) == 1 else "each arm's final quarter"
-    scen, seats = setting_lines(manifest, final_quarters)
     lines = ["# Monte Carlo experiment", "",
              f"- runs per arm: {manifest['runs']}; seed {manifest['seed']} (run i plays game seed seed*1000003+i)",
-             f"- {scen}", f"- {seats}; parameter sampling: {sampling}",
+             *(f"- {line}" for line in setting_lines(manifest, final_quarters)),
              f"- arms: {', '.join(names)} (common random numbers: every arm plays the same seeds and draws)",
              f"- results_hash: `{result['results_hash']}`", ""]
     lines += caveat_lines(manifest, names, final_quarters)
