@@ -366,7 +366,8 @@ def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict]) -> lis
         handles, labels = axes.flat[0].get_legend_handles_labels()
         if handles:
             fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
-        fig.suptitle(f"{arm['name']}: {len(arm['seeds'])} runs, per quarter (same scales in every arm's chart)")
+        fig.suptitle(f"{arm['name']}: {len(arm['seeds'])} runs, per quarter"
+                     + (" (the same scales in every arm's chart)" if len(quantiles) > 1 else ""))
         path = pdir / f"fan_{safe_name(arm['name'])}.png"
         fig.savefig(path, dpi=90)
         plt.close(fig)
