@@ -2,34 +2,99 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 
+from wargame.mc import experiment as ex
 from wargame.mc.experiment import KEY_METRICS, TRACK_METRICS
-from wargame.numbers import short_number
+from wargame.metric_labels import metric_label, when
+from wargame.numbers import aligned_numbers, short_number
 
-# headline events at the final turn: (label, metric, comparison, threshold)
+# Headline events at each arm's final quarter: (label, metric, comparison, threshold). The
+# thresholds cut through the range the two ratios reach by 2030Q4 across the built-in scenarios
+# and US policies (README, Monte Carlo): at 40 runs each, the final stock ratio ran about 13-26 in
+# the baseline, 8-16 with no controls, 12-14 with us=idle and 25-49 with us=hawk; the output
+# ratio 16-73, 15-28, 15-29 and 31-80. A stock ratio below 5 or an output ratio below 10 (the
+# earlier thresholds) happened in none of those runs.
 EVENTS = (
     ("US:China compute stock ratio < 10", "us_china_stock_ratio", "<", 10.0),
-    ("US:China compute stock ratio < 5", "us_china_stock_ratio", "<", 5.0),
-    ("US:China top-chip output ratio < 10", "us_china_output_ratio", "<", 10.0),
+    ("US:China compute stock ratio < 15", "us_china_stock_ratio", "<", 15.0),
+    ("US:China AI-chip output ratio < 20", "us_china_output_ratio", "<", 20.0),
     ("China self-sufficiency >= 70 %", "china_self_sufficiency", ">=", 0.7),
 )
 TABLE_METRICS = TRACK_METRICS + ("china_self_sufficiency",)
+Z95 = 1.959963984540054
 
 
 def _fmt(x) -> str:
-    """A figure in the summary: three significant figures, 13.7M and 66.4k (a reader compares
-    arms at a glance; the exact values are in the Parquet tables and results.json)."""
+    """One figure on its own: three significant figures, 13.7M and 66.4k (the exact values are
+    in the Parquet tables and results.json)."""
     return "n/a" if x is None else short_number(x)
 
 
-def probability(values: np.ndarray, op: str, threshold: float) -> float | None:
+def _metric_cell(m: str) -> str:
+    """A metric as a summary.md row names it: plain label, unit and id."""
+    return f"{metric_label(m).with_unit()} `{m}`"
+
+
+def _diff_cells(diffs: list[dict]) -> list[str]:
+    """'mean [lo, hi]' for each paired difference, all at one precision."""
+    flat = [x for d in diffs for x in [d["mean"], *(d["ci95"] or [])]]
+    shown = iter(aligned_numbers(flat))
+    cells = []
+    for d in diffs:
+        mean = next(shown)
+        cells.append(f"{mean} [{next(shown)}, {next(shown)}]" if d["ci95"] else mean)
+    return cells
+
+
+def _summary_cells(s: dict) -> list[str]:
+    return aligned_numbers([s["mean"], s["p10"], s["p50"], s["p90"]])
+
+
+def event_count(values: np.ndarray, op: str, threshold: float) -> tuple[int, int]:
+    """Runs in which the event happened, and runs with a value (k, n)."""
     v = values[np.isfinite(values)]
-    if not v.size:
-        return None
-    return float(np.mean(v < threshold if op == "<" else v >= threshold))
+    return int(np.sum(v < threshold if op == "<" else v >= threshold)), int(v.size)
+
+
+def probability(values: np.ndarray, op: str, threshold: float) -> float | None:
+    k, n = event_count(values, op, threshold)
+    return k / n if n else None
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials (95 % by default): 0 of 100 gives
+    [0, 0.037], not the [0, 0] of the normal approximation."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = k / n
+    den = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return (0.0 if k == 0 else max(0.0, centre - half)), (1.0 if k == n else min(1.0, centre + half))
+
+
+def _pcts(*xs: float) -> list[str]:
+    """Shares as percentages at one precision: a decimal if one of them is within 10 points of 0 or 100."""
+    vs = [100 * x for x in xs]
+    d = 1 if any(0 < v < 10 or 90 < v < 100 for v in vs) else 0
+    return [f"{v:.{d}f}" for v in vs]
+
+
+def event_cell(k: int, n: int) -> str:
+    """'33 of 40: 82 % (68–91 %)'; never '0.00': 0 of 100 reads '0 of 100 (< 3.7 %)'."""
+    if n == 0:
+        return "n/a"
+    lo, hi = wilson(k, n)
+    if k == 0:
+        return f"0 of {n} (< {_pcts(hi)[0]} %)"
+    if k == n:
+        return f"{n} of {n} (> {_pcts(lo)[0]} %)"
+    p, lo_s, hi_s = _pcts(k / n, lo, hi)
+    return f"{k} of {n}: {p} % ({lo_s}–{hi_s} %)"
 
 
 def event_table(collected: dict) -> list[tuple[str, list[float | None]]]:
@@ -37,65 +102,175 @@ def event_table(collected: dict) -> list[tuple[str, list[float | None]]]:
             for label, m, op, thr in EVENTS]
 
 
+def _reference_cell(arm_index: int) -> str:
+    return "(reference)" if arm_index == 0 else ""
+
+
 def text_table(result: dict, metrics=TABLE_METRICS) -> str:
-    """The readable table the CLI prints: per arm, key metrics at the final turn."""
+    """The readable table the CLI prints: per arm, key metrics at the final turn, each with its
+    plain label and unit, and its id last; the first arm is the others' reference."""
     metrics = list(dict.fromkeys(metrics))
     lines = []
     multi = len(result["arms"]) > 1
-    for arm in result["arms"]:
-        lines.append(f"arm {arm['name']}")
-        rows = [["metric", "mean", "p10", "p50", "p90"] + (["diff vs first [95% CI]"] if multi else [])]
+    first = result["arms"][0]["name"]
+    for i, arm in enumerate(result["arms"]):
+        lines.append(f"arm {arm['name']}" + (" (the reference for the differences)" if multi and i == 0 else ""))
+        rows = [["metric (unit)", "mean", "p10", "p50", "p90"] + ([f"diff vs {first} [95% CI]"] if multi else []) + ["id"]]
         for m in metrics:
-            s = arm["summary"][m]
-            row = [m, _fmt(s["mean"]), _fmt(s["p10"]), _fmt(s["p50"]), _fmt(s["p90"])]
+            row = [metric_label(m).with_unit(), *_summary_cells(arm["summary"][m])]
             if multi:
-                d = arm["diff_vs_first"][m]
-                ci = d["ci95"]
-                row.append(f"{_fmt(d['mean'])} [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else _fmt(d["mean"]))
-            rows.append(row)
+                row += ["—"] if i == 0 else _diff_cells([arm["diff_vs_first"][m]])
+            rows.append(row + [m])
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        last = len(widths) - 1
         for j, r in enumerate(rows):
-            lines.append("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+            lines.append(("  " + "  ".join(c.ljust(w) if i in (0, last) else c.rjust(w)
+                                           for i, (c, w) in enumerate(zip(r, widths, strict=True)))).rstrip())
             if j == 0:
                 lines.append("  " + "  ".join("-" * w for w in widths))
         lines.append("")
+    lines.append("'per quarter' figures are the final quarter's values alone; stocks (installed compute and its ratio) "
+                 "are cumulative. '~0': rounds to zero beside the row's largest figure.")
     return "\n".join(lines).rstrip()
+
+
+# --- summary.md ---------------------------------------------------------------------------------
+def _quarter_add(quarter: str, n: int) -> str:
+    year, q = int(quarter[:4]), int(quarter[-1]) - 1 + n
+    return f"{year + q // 4}Q{q % 4 + 1}"
+
+
+def _policies(seats: dict) -> str:
+    """'us: hawk; all others doctrine' (or 'all doctrine')."""
+    if not seats:
+        return "none"
+    counts: dict[str, int] = {}
+    for p in seats.values():
+        counts[p] = counts.get(p, 0) + 1
+    common = max(counts, key=lambda p: (counts[p], p == "doctrine"))
+    odd = [f"{a}: {p}" for a, p in seats.items() if p != common]
+    return "; ".join(odd + [f"all {'others ' if odd else ''}{common}"])
+
+
+def _saved_game(manifest: dict):
+    """The saved game an experiment forks, read only; None if it is gone or has changed since."""
+    try:
+        if ex._sha256_file(manifest["from_save"]) != manifest.get("from_save_sha256"):
+            return None
+        return ex._saved(ex.manifest_key(manifest))
+    except Exception:
+        return None
+
+
+def _arm_spans(manifest: dict) -> list[tuple[str, int] | None]:
+    """Each arm's (start quarter, turns), None where its scenario cannot be read."""
+    key = ex.manifest_key(manifest)
+    spans = []
+    for arm in manifest["arms"]:
+        try:
+            sc = ex._scenario(key, arm["scenario"])
+            spans.append((str(sc.start_quarter), int(sc.turns)))
+        except Exception:
+            spans.append(None)
+    return spans
+
+
+def _overridden(seats: dict, compare: dict | None) -> list[str]:
+    out = [f"{a}: {p}" for a, p in seats.items() if not (compare and a == compare["actor"])]
+    if compare:
+        out.append(f"{compare['actor']}: per arm ({', '.join(compare['policies'])})")
+    return out
+
+
+def setting_lines(manifest: dict, final_quarters: list[str]) -> list[str]:
+    """The experiment's scenario(s), seats and parameters, in words."""
+    over = _overridden(manifest["seats"], manifest["compare"])
+    changed = f"; overridden for this experiment: {'; '.join(over)}" if over else ""
+    if manifest["from_save"]:
+        saved = _saved_game(manifest)
+        if saved is None:
+            return [f"scenario: the saved game's, forked from `{manifest['from_save']}` (the file is gone or has "
+                    "changed since the experiment began)", "seats: as saved" + changed,
+                    "parameters: the saved game's"]
+        played = saved.world.turn
+        # a seat a person held in the saved game is played by its doctrine (wargame.runner.bot_seats)
+        seats = {a: "doctrine (a person's seat in the save)" if p == "human" else p for a, p in saved.seats.items()}
+        last = saved.timeline[-1]["quarter"] if saved.timeline else None
+        after = (f"after {last} (turn {played} of {saved.scenario.turns}; those {played} quarters are the saved "
+                 "game's, the same in every run)") if last else "at its start (no quarter played)"
+        return [f"scenario: {saved.scenario.name} (as saved), forked from `{manifest['from_save']}` {after}; "
+                f"the futures play {_quarter_add(str(saved.scenario.start_quarter), played)}–{final_quarters[0]}",
+                f"seats: as saved ({_policies(seats)})" + changed,
+                "parameters: the saved game's" + (" (its own draw)" if saved.param_draw else " (the scenario's values)")]
+    sampling = "Latin hypercube" if manifest["lhs"] else "per-run draws" if manifest["sample_params"] else "none (values)"
+    return [f"scenario(s): {', '.join(manifest['scenarios'])}", "seats: scenario defaults" + changed,
+            f"parameter sampling: {sampling}"]
+
+
+def caveat_lines(manifest: dict, arm_names: list[str], final_quarters: list[str]) -> list[str]:
+    """A plain warning when arms play different calendars (start quarter or number of turns)."""
+    spans = _arm_spans(manifest)
+    if len({s for s in spans if s is not None}) <= 1 and len(set(final_quarters)) <= 1:
+        return []
+    games = "; ".join(f"{n}: {s[0]}-{fq}, {s[1]} turns" if s else f"{n}: ends {fq}"
+                      for n, s, fq in zip(arm_names, spans, final_quarters, strict=True))
+    return ["> **Caveat: the arms play different calendars** (" + games + "). Runs are paired by run seed (run i of "
+            "one arm against run i of another), not by a shared history; the figures below compare each arm's final "
+            "quarter" + (f" ({final_quarters[0]})" if len(set(final_quarters)) == 1 else "") + "; the charts that "
+            "overlay arms align them by calendar quarter, not by turn.", ""]
 
 
 def summary_md(result: dict, collected: dict, manifest: dict, final_quarters: list[str]) -> str:
     arms = result["arms"]
-    sampling = "Latin hypercube" if manifest["lhs"] else "per-run draws" if manifest["sample_params"] else "none (values)"
+    names = [a["name"] for a in arms]
+    fq = final_quarters[0] if len(set(final_quarters)) == 1 else "each arm's final quarter"
     lines = ["# Monte Carlo experiment", "",
              f"- runs per arm: {manifest['runs']}; seed {manifest['seed']} (run i plays game seed seed*1000003+i)",
-             f"- scenario(s): {', '.join(s or 'saved game' for s in manifest['scenarios'])}"
-             + (f"; forked from {manifest['from_save']}" if manifest["from_save"] else ""),
-             f"- seats: {manifest['seats'] or 'scenario defaults'}; parameter sampling: {sampling}",
-             f"- arms: {', '.join(a['name'] for a in arms)} (common random numbers: every arm plays the same seeds and draws)",
+             *(f"- {line}" for line in setting_lines(manifest, final_quarters)),
+             f"- arms: {', '.join(names)} (common random numbers: every arm plays the same seeds and draws)",
              f"- results_hash: `{result['results_hash']}`", ""]
-    for arm, fq in zip(arms, final_quarters, strict=True):
-        lines += [f"## {arm['name']}: final turn ({fq})", "", "| metric | mean | p10 | p50 | p90 |", "|---|---:|---:|---:|---:|"]
-        for m in dict.fromkeys(TABLE_METRICS):
-            s = arm["summary"][m]
-            lines.append(f"| {m} | {_fmt(s['mean'])} | {_fmt(s['p10'])} | {_fmt(s['p50'])} | {_fmt(s['p90'])} |")
-        lines.append("")
-    lines += ["## Headline events at the final turn", "", "| event | " + " | ".join(a["name"] for a in arms) + " |",
-              "|---|" + "---:|" * len(arms)]
-    for label, probs in event_table(collected):
-        lines.append(f"| P({label}) | " + " | ".join("n/a" if p is None else f"{p:.2f}" for p in probs) + " |")
+    lines += caveat_lines(manifest, names, final_quarters)
+    lines += ["## How to read the figures", "",
+              f"Every figure is a value at the final quarter ({fq}) over the arm's {manifest['runs']} runs: the mean "
+              "and the 10th, 50th and 90th percentiles (p10: one run in ten ends lower). A flow (a unit 'per "
+              f"quarter', or a share of one) is the value for that one quarter, {fq}, not a total over the game; a "
+              "stock (installed compute, and the stock ratio) is cumulative, everything installed by the end of "
+              f"{fq}. Each row is printed at one precision, set by its largest figure: '~0' is a value that rounds "
+              "to zero beside it (exact values: the Parquet tables and results.json).", "",
+              "| metric | id | unit | kind | what it counts |", "|---|---|---|---|---|"]
+    for m in dict.fromkeys(TABLE_METRICS):
+        lab = metric_label(m)
+        kind = {"flow": "flow: that quarter alone", "stock": "stock: cumulative"}.get(lab.kind, "level at the quarter's end")
+        lines.append(f"| {lab.label} | `{m}` | {lab.unit} | {kind} | {lab.note} |")
     lines.append("")
-    if len(arms) > 1:
-        lines += [f"## Arms against {arms[0]['name']} (mean paired difference, 95 % CI)", "",
-                  "| metric | " + " | ".join(a["name"] for a in arms[1:]) + " |", "|---|" + "---:|" * (len(arms) - 1)]
+    for arm, q in zip(arms, final_quarters, strict=True):
+        lines += [f"## {arm['name']}: final quarter {q}", "", "| metric | mean | p10 | p50 | p90 |", "|---|---:|---:|---:|---:|"]
         for m in dict.fromkeys(TABLE_METRICS):
-            cells = []
-            for a in arms[1:]:
-                d = a["diff_vs_first"][m]
-                ci = d["ci95"]
-                cells.append(f"{_fmt(d['mean'])} [{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else _fmt(d["mean"]))
-            lines.append(f"| {m} | " + " | ".join(cells) + " |")
+            lines.append(f"| {_metric_cell(m)} | " + " | ".join(_summary_cells(arm["summary"][m])) + " |")
         lines.append("")
-    lines += ["Plots: `plots/fan_<arm>.png` (p10-p90 band and median per turn), `plots/final_hist.png`"
-              + (", `plots/compare.png`" if len(arms) > 1 else "") + ".", ""]
+    lines += [f"## Headline events at the final quarter ({fq})", "",
+              "Runs in which the event happened, k of n, with the share and its 95 % interval (Wilson); "
+              "'< 3.7 %' for 0 of 100 runs means the event is rare, not impossible.", "",
+              "| event | definition | " + " | ".join(names) + " |", "|---|---|" + "---:|" * len(arms)]
+    for label, m, op, thr in EVENTS:
+        cells = [event_cell(*event_count(a["final"][m], op, thr)) if m in a["final"] else "n/a" for a in collected["arms"]]
+        lines.append(f"| P({label}) | `{m}` {op} {thr:g} {when(m, fq)} | " + " | ".join(cells) + " |")
+    lines += ["", "Thresholds: the stock ratio at 10 and 15 and the output ratio at 20 fall inside the range these "
+              "ratios reach by 2030Q4 across the built-in scenarios and US policies (README, Monte Carlo); a stock "
+              "ratio below 5 or an output ratio below 10 happened in none of those runs at the scenarios' central "
+              "parameter values.", ""]
+    if len(arms) > 1:
+        lines += [f"## Arms against {names[0]} (mean paired difference at the final quarter, 95 % CI)", "",
+                  f"Each arm minus {names[0]}, run i against run i, in the metric's unit.", "",
+                  "| metric | " + " | ".join(names[1:]) + " |", "|---|" + "---:|" * (len(arms) - 1)]
+        for m in dict.fromkeys(TABLE_METRICS):
+            lines.append(f"| {_metric_cell(m)} | " + " | ".join(_diff_cells([a["diff_vs_first"][m] for a in arms[1:]])) + " |")
+        lines.append("")
+    plots_line = "Plots: `plots/fan_<arm>.png` (each arm: p10-p90 band and median per quarter), `plots/final_hist.png` (final-quarter distributions)"
+    if len(arms) > 1:
+        plots_line += (", `plots/fan_arms_<metric>.png` (one chart per metric, every arm overlaid by calendar quarter), "
+                       "`plots/compare.png` (paired differences against the first arm)")
+    lines += [plots_line + ".", ""]
     return "\n".join(lines)
 
 
@@ -131,6 +306,178 @@ def readable_ticks(axis, integer: bool = False) -> None:
     axis.set_major_formatter(FuncFormatter(lambda x, _pos: short_number(x)))
 
 
+PLOT_STYLE = {"font.size": 12, "axes.titlesize": 13, "axes.labelsize": 12, "xtick.labelsize": 11,
+              "ytick.labelsize": 11, "legend.fontsize": 11, "figure.titlesize": 14}
+LINESTYLES = ("-", "--", "-.", ":")
+
+
+def _series(q: dict, m: str, p: str) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in q[m][p]], float)
+
+
+def _quarter_ticks(ax, quarters: list[str]) -> None:
+    """Quarters named along the x axis, counted back from the last one (the final quarter the
+    summary reports), a year apart in a long game."""
+    n = len(quarters)
+    step = 1 if n <= 8 else 2 if n <= 16 else 4 * -(-n // 32)
+    at = list(range(n - 1, -1, -step))[::-1]
+    ax.set_xticks(at, [quarters[i] for i in at])
+    ax.set_xlim(-0.5, len(quarters) - 0.5)
+
+
+def _wrapped(text: str, width: int = 34) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _final_label(final_quarters: list[str]) -> str:
+    return final_quarters[0] if len(set(final_quarters)) == 1 else "each arm's final quarter"
+
+
+def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict]) -> list[Path]:
+    """fan_<arm>.png: one arm's four key metrics per quarter, with the same y-range in every arm's file."""
+    limits = {}
+    for m in KEY_METRICS:
+        vals = np.concatenate([np.concatenate([_series(q, m, "p10"), _series(q, m, "p90")]) for q in quantiles if m in q]
+                              or [np.array([np.nan])])
+        vals = vals[np.isfinite(vals)]
+        if vals.size:
+            lo, hi = float(vals.min()), float(vals.max())
+            pad = 0.05 * (hi - lo) if hi > lo else max(abs(hi) * 0.05, 1e-9)
+            limits[m] = (min(0.0, lo) if lo >= 0 else lo - pad, hi + pad)
+    written = []
+    for arm, q in zip(collected["arms"], quantiles, strict=True):
+        fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), constrained_layout=True)
+        for ax, m in zip(axes.flat, KEY_METRICS, strict=True):
+            lab = metric_label(m)
+            ax.set_title(lab.label)
+            ax.set_ylabel(_wrapped(lab.unit, 24))
+            if m not in q:
+                continue
+            x = np.arange(len(q["quarters"]))
+            ax.fill_between(x, _series(q, m, "p10"), _series(q, m, "p90"), alpha=0.3, color="C0", label="p10-p90 of runs")
+            ax.plot(x, _series(q, m, "p50"), lw=2.5, color="C0", label="median")
+            if m in limits:
+                ax.set_ylim(*limits[m])
+            readable_ticks(ax.yaxis)
+            _quarter_ticks(ax, q["quarters"])
+            ax.grid(alpha=0.3)
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        if handles:
+            fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
+        fig.suptitle(f"{arm['name']}: {len(arm['seeds'])} runs, per quarter"
+                     + (" (the same scales in every arm's chart)" if len(quantiles) > 1 else ""))
+        path = pdir / f"fan_{safe_name(arm['name'])}.png"
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def _fan_overlay(plt, pdir: Path, collected: dict, quantiles: list[dict]) -> list[Path]:
+    """fan_arms_<metric>.png: every arm on one chart per metric, aligned by calendar quarter."""
+    quarters = sorted({qq for q in quantiles for qq in q["quarters"]})
+    at = {qq: i for i, qq in enumerate(quarters)}
+    labels = plot_labels([a["name"] for a in collected["arms"]])
+    runs = len(collected["arms"][0]["seeds"])
+    written = []
+    for m in KEY_METRICS:
+        lab = metric_label(m)
+        fig, ax = plt.subplots(figsize=(11, 6), constrained_layout=True)
+        for i, (q, name) in enumerate(zip(quantiles, labels, strict=True)):
+            if m not in q:
+                continue
+            x = np.array([at[qq] for qq in q["quarters"]])
+            colour, style = f"C{i % 10}", LINESTYLES[(i // 10 + i) % len(LINESTYLES)]
+            ax.fill_between(x, _series(q, m, "p10"), _series(q, m, "p90"), alpha=0.12, color=colour, lw=0)
+            ax.plot(x, _series(q, m, "p10"), lw=0.8, color=colour, ls=style)
+            ax.plot(x, _series(q, m, "p90"), lw=0.8, color=colour, ls=style)
+            ax.plot(x, _series(q, m, "p50"), lw=2.5, color=colour, ls=style, label=name)
+        ax.set_title(f"{lab.label}: median (thick line) and p10-p90 band (thin lines) of {runs} runs per arm",
+                     fontsize=13)
+        ax.set_ylabel(lab.unit)
+        ax.set_xlabel("quarter (arms aligned by calendar quarter)")
+        readable_ticks(ax.yaxis)
+        _quarter_ticks(ax, quarters)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", title="arm")
+        path = pdir / f"fan_arms_{m}.png"
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def _histograms(plt, pdir: Path, collected: dict, final_quarters: list[str]) -> Path:
+    """final_hist.png: each key metric's final-quarter values, one outline per arm on common bins."""
+    labels = plot_labels([arm["name"] for arm in collected["arms"]])
+    multi = len(labels) > 1
+    fq = _final_label(final_quarters)
+    fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), constrained_layout=True)
+    for ax, m in zip(axes.flat, KEY_METRICS, strict=True):
+        lab = metric_label(m)
+        readable_ticks(ax.xaxis)
+        readable_ticks(ax.yaxis, integer=True)
+        ax.set_ylabel("runs")
+        ax.set_xlabel(_wrapped(lab.unit + (" (that quarter alone)" if lab.kind == "flow" else
+                                           " (cumulative)" if lab.kind == "stock" else ""), 40))
+        ax.set_title(f"{lab.label}, {'in' if lab.kind == 'flow' else 'end of'} {fq}" if fq[0].isdigit() else lab.label)
+        values = [v[np.isfinite(v)] for v in (arm["final"][m] for arm in collected["arms"])]
+        pooled = np.concatenate(values)
+        if not pooled.size:
+            continue
+        # one set of bins for every arm: an arm whose runs all end alike stays visible beside a spread one
+        edges = np.histogram_bin_edges(pooled, bins=min(30, max(5, pooled.size // (4 * len(values)))))
+        for i, (v, label) in enumerate(zip(values, labels, strict=True)):
+            if not v.size:
+                continue
+            if multi:  # outlines: translucent fills would blend into colours the legend does not show
+                ax.hist(v, bins=edges, histtype="step", lw=2.2, color=f"C{i % 10}", ls=LINESTYLES[i % len(LINESTYLES)],
+                        label=label)
+            else:
+                ax.hist(v, bins=edges, color="C0", alpha=0.8, label=label)
+        ax.grid(alpha=0.3)
+    if multi:
+        handles, names = axes.flat[0].get_legend_handles_labels()
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], color=h.get_edgecolor(), ls=h.get_linestyle(), lw=2.2) for h in handles]
+        fig.legend(handles, names, loc="outside lower center", ncols=min(4, len(names)), frameon=False, title="arm")
+    runs = len(collected["arms"][0]["seeds"])
+    fig.suptitle(f"Final quarter ({fq}): how {runs} runs" + (" per arm" if multi else f" of {labels[0]}") + " ended")
+    path = pdir / "final_hist.png"
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
+def _compare(plt, pdir: Path, result: dict, final_quarters: list[str], runs: int) -> Path:
+    """compare.png: each later arm minus the first, mean paired difference with its 95 % CI."""
+    first, *names = plot_labels([a["name"] for a in result["arms"]])
+    fig, axes = plt.subplots(2, 2, figsize=(12, 3.6 + 1.0 * len(names)), sharey=True,
+                             constrained_layout=True)  # the arms' names once, on the left
+    for ax, m in zip(axes.flat, KEY_METRICS, strict=True):
+        lab = metric_label(m)
+        diffs = [a["diff_vs_first"][m] for a in result["arms"][1:]]
+        means = [d["mean"] if d["mean"] is not None else np.nan for d in diffs]
+        errs = [(d["ci95"][1] - d["mean"]) if d["ci95"] else 0.0 for d in diffs]
+        ax.barh(range(len(names)), means, xerr=errs, height=0.5, capsize=6, color="C0", ecolor="k")
+        ax.set_yticks(range(len(names)), names)
+        ax.axvline(0, color="k", lw=0.8)
+        ax.set_title(lab.label, fontsize=13)
+        ax.set_xlabel(f"paired difference, arm minus {first}\n({lab.unit}; bar: mean, whiskers: 95 % CI)")
+        readable_ticks(ax.xaxis)
+        ax.grid(axis="x", alpha=0.3)
+    axes.flat[0].set_ylim(len(names) - 0.5, -0.5)  # the arms top to bottom, as in summary.md
+    fig.suptitle(f"Each arm against {first} at the final quarter ({_final_label(final_quarters)})\n"
+                 f"mean of {runs} paired differences (run i against run i) with its 95 % CI")
+    path = pdir / "compare.png"
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return path
+
+
 def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> list[Path]:
     import matplotlib
 
@@ -139,64 +486,13 @@ def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> li
 
     pdir = out / "plots"
     pdir.mkdir(exist_ok=True)
-    written = []
-    for arm, q in zip(collected["arms"], quantiles, strict=True):
-        fig, axes = plt.subplots(2, 2, figsize=(11, 7), constrained_layout=True)
-        for ax, m in zip(axes.flat, KEY_METRICS, strict=True):
-            if m not in q:
-                continue
-            x = np.array(q["turns"])
-            lo, mid, hi = (np.array([np.nan if v is None else v for v in q[m][p]], float) for p in ("p10", "p50", "p90"))
-            ax.fill_between(x, lo, hi, alpha=0.3, label="p10-p90")
-            ax.plot(x, mid, lw=2, label="median")
-            ax.set_title(m)
-            readable_ticks(ax.yaxis)
-            step = max(1, len(x) // 6)
-            ax.set_xticks(x[::step], q["quarters"][::step])
-            ax.grid(alpha=0.3)
-        axes.flat[0].legend()
-        fig.suptitle(f"{arm['name']}: {len(arm['seeds'])} runs")
-        path = pdir / f"fan_{safe_name(arm['name'])}.png"
-        fig.savefig(path, dpi=90)
-        plt.close(fig)
-        written.append(path)
-    labels = plot_labels([arm["name"] for arm in collected["arms"]])
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7), constrained_layout=True)
-    for ax, m in zip(axes.flat, KEY_METRICS, strict=True):
-        readable_ticks(ax.xaxis)
-        readable_ticks(ax.yaxis, integer=True)
-        ax.set_ylabel("runs")
-        ax.set_title(f"{m} (final turn)")
-        values = [v[np.isfinite(v)] for v in (arm["final"][m] for arm in collected["arms"])]
-        pooled = np.concatenate(values)
-        if not pooled.size:
-            continue
-        # one set of bins for every arm: an arm whose runs all end alike stays visible beside a spread one
-        edges = np.histogram_bin_edges(pooled, bins=min(30, max(5, pooled.size // (4 * len(values)))))
-        for v, label in zip(values, labels, strict=True):
-            if v.size:
-                ax.hist(v, bins=edges, alpha=0.5, label=label)
-    if axes.flat[0].get_legend_handles_labels()[0]:
-        axes.flat[0].legend(fontsize=8)
-    path = pdir / "final_hist.png"
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    written.append(path)
-    if len(result["arms"]) > 1:
-        fig, axes = plt.subplots(1, len(KEY_METRICS), figsize=(4 * len(KEY_METRICS), 4), sharey=True,
-                                 constrained_layout=True)  # the arms' names once, on the left
-        first, *names = plot_labels([a["name"] for a in result["arms"]])
-        for ax, m in zip(axes, KEY_METRICS, strict=True):
-            means = [a["diff_vs_first"][m]["mean"] or 0.0 for a in result["arms"][1:]]
-            errs = [(a["diff_vs_first"][m]["ci95"][1] - a["diff_vs_first"][m]["mean"]) if a["diff_vs_first"][m]["ci95"] else 0.0
-                    for a in result["arms"][1:]]
-            ax.barh(range(len(names)), means, xerr=errs, capsize=4)
-            ax.set_yticks(range(len(names)), names)
-            ax.axvline(0, color="k", lw=0.8)
-            ax.set_title(f"{m}\nvs {first}", fontsize=9)
-            readable_ticks(ax.xaxis)
-        path = pdir / "compare.png"
-        fig.savefig(path, dpi=90)
-        plt.close(fig)
-        written.append(path)
+    final_quarters = [q["quarters"][-1] if q["quarters"] else "?" for q in quantiles]
+    runs = len(collected["arms"][0]["seeds"])
+    with plt.rc_context(PLOT_STYLE):
+        written = _fan_per_arm(plt, pdir, collected, quantiles)
+        if len(collected["arms"]) > 1:
+            written += _fan_overlay(plt, pdir, collected, quantiles)
+        written.append(_histograms(plt, pdir, collected, final_quarters))
+        if len(result["arms"]) > 1:
+            written.append(_compare(plt, pdir, result, final_quarters, runs))
     return written

@@ -1,0 +1,101 @@
+"""Plain-language names and units of the record's metrics, for reports and plots.
+
+The metric ids (wargame/metrics.py) are a contract and stay as they are; these labels are what a
+reader sees beside them. Wording follows the table's labels (ui/intel.py, ui/view.py) and the
+definitions in docs/model.md §4.1 and DESIGN §5.
+
+`kind` says what a value at a given quarter is:
+  flow  - that one quarter's amount (output, sales, smuggling during the quarter), not a total;
+  stock - cumulative: what has been built up by the end of the quarter (installed compute);
+  level - a state at the end of the quarter (a yield, a balance, a price premium).
+A ratio or share has the kind of what it divides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MetricLabel:
+    label: str  # plain words, short enough for a plot's title
+    unit: str  # what a number of it counts ("H100e per quarter", "$B per quarter", "US ÷ China")
+    kind: str  # "flow", "stock" or "level" (see the module's docstring)
+    note: str = ""  # one line: what exactly is counted
+
+    def with_unit(self) -> str:
+        return f"{self.label} ({self.unit})"
+
+
+_F, _S, _L = "flow", "stock", "level"
+
+LABELS: dict[str, MetricLabel] = {
+    "us_compute_stock_h100e": MetricLabel("US installed AI compute", "H100e", _S,
+                                          "AI compute installed in the US at the end of the quarter"),
+    "china_compute_stock_h100e": MetricLabel("China's installed AI compute", "H100e", _S,
+                                             "domestic and foreign AI chips installed in China at the end of the quarter"),
+    "tier2_compute_stock_h100e": MetricLabel("Tier-2 installed AI compute", "H100e", _S,
+                                             "US-made and Chinese chips installed in the Tier-2 nations"),
+    "us_ai_chip_output_h100e": MetricLabel("US-vendor AI-chip output", "H100e per quarter", _F,
+                                           "every AI chip made by Nvidia and the other US vendors in the quarter, "
+                                           "including those sold to China and the Tier-2 nations"),
+    "china_ai_chip_output_h100e": MetricLabel("China's AI-chip output", "H100e per quarter", _F,
+                                              "Ascend packages (exports included) and other domestic AI chips made in the quarter"),
+    "us_china_output_ratio": MetricLabel("US:China AI-chip output ratio", "US ÷ China", _F,
+                                         "AI chips made in the quarter, in H100e: all US vendors' (Nvidia and others, "
+                                         "wherever sold) ÷ China's domestic output (Ascend and others)"),
+    "us_china_stock_ratio": MetricLabel("US:China compute stock ratio", "US ÷ China", _S,
+                                        "US installed AI compute ÷ China's, in H100e"),
+    "china_self_sufficiency": MetricLabel("China's self-sufficiency", "share 0-1", _F,
+                                          "domestic share of China's AI-compute additions in the quarter"),
+    "china_unmet_demand_h100e": MetricLabel("China's unmet demand", "H100e per quarter", _F,
+                                            "AI-compute demand China could not meet in the quarter"),
+    "smuggled_h100e": MetricLabel("Smuggled into China", "H100e per quarter", _F,
+                                  "true volume that reached China in the quarter, after seizures"),
+    "seized_h100e": MetricLabel("Smuggled chips seized", "H100e per quarter", _F, "seized at the hubs in the quarter"),
+    "cloud_leak_h100e": MetricLabel("Cloud leak", "H100e per quarter", _F,
+                                    "compute rented abroad by Chinese firms in the quarter"),
+    "smuggling_price_premium": MetricLabel("Smuggling price premium", "over list, 0.5 = +50 %", _L,
+                                           "black-market price over list price"),
+    "china_ai_power_gw": MetricLabel("Power drawn by China's AI fleet", "GW", _L, "at the end of the quarter"),
+    "nvidia_revenue_usd_b": MetricLabel("Nvidia revenue", "$B per quarter", _F, "the quarter's revenue, gross of the US export fee"),
+    "nvidia_china_revenue_usd_b": MetricLabel("Nvidia China revenue", "$B per quarter", _F,
+                                              "licensed AI-chip sales in China in the quarter"),
+    "nvidia_china_share": MetricLabel("Nvidia share of China's additions", "share 0-1", _F,
+                                      "licensed and smuggled Nvidia chips as a share of China's compute additions in the quarter"),
+    "huawei_output_chips": MetricLabel("Huawei Ascend output", "chips per quarter", _F,
+                                       "Ascend packages made in the quarter, exports included"),
+    "huawei_exports_chips": MetricLabel("Huawei Ascend exports", "chips per quarter", _F, "Ascend chips exported in the quarter"),
+    "smic_advanced_capacity_wpm": MetricLabel("SMIC advanced-node capacity", "wafers/month", _L, "at the end of the quarter"),
+    "smic_yield": MetricLabel("SMIC AI-die yield", "share 0-1", _L, "at the end of the quarter"),
+    "smic_revenue_usd_b": MetricLabel("SMIC revenue", "$B per quarter", _F, "the quarter's revenue"),
+    "asml_china_revenue_usd_b": MetricLabel("ASML China revenue", "$B per quarter", _F, "ASML's sales to China in the quarter"),
+    "asml_china_share": MetricLabel("China's share of ASML sales", "share 0-1", _F, "in the quarter"),
+    "us_hawkishness": MetricLabel("US hawk-dove balance", "0 dove - 1 hawk", _L, "at the end of the quarter"),
+    "cumulative_smuggled_h100e": MetricLabel("Smuggled into China since the start", "H100e", _S,
+                                             "everything smuggled since the game began"),
+}
+
+_UNIT_SUFFIXES = (("_h100e", "H100e", _F), ("_usd_b", "$B", _F), ("_usd_m", "$M", _F), ("_chips", "chips", _F),
+                  ("_wpm", "wafers/month", _L), ("_gw", "GW", _L))
+
+
+def metric_label(metric: str) -> MetricLabel:
+    """The metric's label; a metric without one keeps its id as label, with a unit guessed from
+    its suffix (a flow, unless it says otherwise)."""
+    if metric in LABELS:
+        return LABELS[metric]
+    for suffix, unit, kind in _UNIT_SUFFIXES:
+        if metric.endswith(suffix):
+            return MetricLabel(metric, unit, kind)
+    return MetricLabel(metric, "value", _L)
+
+
+def when(metric: str, quarter: str) -> str:
+    """What a metric's value at `quarter` covers, in words: 'in 2030Q4 alone' for a flow."""
+    kind = metric_label(metric).kind
+    if kind == _F:
+        return f"in {quarter} alone"
+    if kind == _S:
+        return f"at the end of {quarter} (cumulative)"
+    return f"at the end of {quarter}"
