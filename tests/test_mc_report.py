@@ -255,3 +255,10 @@ def test_first_arm_shows_a_dash_not_a_zero_difference():
     first, second = text.split("\narm us=idle")
     assert "0 [0, 0]" not in first and "—" in first and "(the reference for the differences)" in first
     assert "—" not in second and re.search(r"\[-?[\d.]+\w?, -?[\d.]+\w?\]", second)
+
+
+def test_short_number_rounds_into_the_next_suffix():
+    """999,600 rounds to 1.00M at three figures: '1M', never '1e+03k'; nothing infinite gets a suffix."""
+    assert [short_number(x) for x in (999_600, 999.6, 999.4, -999_600, 999.5e6, 1.2e12)] == [
+        "1M", "1k", "999", "-1M", "1B", "1.2T"]
+    assert [short_number(x) for x in (float("inf"), float("-inf"), float("nan"))] == ["inf", "-inf", "nan"]

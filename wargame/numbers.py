@@ -6,9 +6,13 @@ from __future__ import annotations
 
 
 def short_number(value: float) -> str:
-    """3 significant figures with k/M/B: 1234567 -> '1.23M', 0.004 -> '0.004'."""
+    """3 significant figures with k/M/B/T: 1234567 -> '1.23M', 0.004 -> '0.004'."""
     a = abs(value)
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+    if a != a or a == float("inf"):
+        return f"{value}"  # 'nan', 'inf', '-inf': not 'infB'
+    if a >= 999.5:  # the suffix of the rounded figure: 999,600 is '1M', never '1e+03k'
+        a = float(f"{a:.3g}")
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if a >= div:
             return f"{value / div:.3g}{suffix}"
     if a and a < 0.01:

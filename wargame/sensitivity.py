@@ -161,11 +161,11 @@ def sensitivity(scenario, method: str, samples: int, outcomes: list[str], seed: 
 
 # --- output ---------------------------------------------------------------------------------------
 def _at_scale(x: float | None, top: float) -> str:
-    """A figure beside the outcome's largest index: "≈0" below a thousandth of it (1.6e-05 next
+    """A figure beside the outcome's largest index: "~0" below a thousandth of it (1.6e-05 next
     to 0.98 says nothing), else three significant figures."""
     if x is None:
         return "n/a"
-    return "≈0" if top > 0 and abs(x) < 1e-3 * top else short_number(x)
+    return "~0" if top > 0 and abs(x) < 1e-3 * top else short_number(x)
 
 
 def text_table(obj: dict, notes: dict[str, str] | None = None) -> str:
