@@ -11,6 +11,7 @@ import argparse
 import json
 import math
 import os
+import re
 import signal
 import sys
 
@@ -357,8 +358,45 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
 
+class ArgumentError(UsageError):
+    """argparse found a bad or unknown flag: one line naming the command and the flag."""
+
+
+def _help_hint(prog: str) -> str:
+    return f"(see: {prog} --help)"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line (`wargame: mc --runs: invalid int value: 'abc' (see:
+    wargame mc --help)`) and exit status 2 instead of the usage block; every subparser is one too."""
+
+    def error(self, message: str):
+        message = re.sub(r"^argument ([^:]+): ", lambda m: m.group(1).split("/")[0] + ": ", message)
+        if self.prog == "wargame" and message.startswith("the following arguments are required: command"):
+            commands = next(a.choices for a in self._actions if isinstance(a, argparse._SubParsersAction))
+            message = f"give a command: {', '.join(commands)}"
+        raise ArgumentError(_one_line(self.prog, message))
+
+
+def _one_line(prog: str, message: str) -> str:
+    """`mc --runs: ...` or `mc: ...` (nothing before a top-level message), and where the help is."""
+    command = prog.split(" ", 1)[1] if " " in prog else ""
+    sep = " " if message.startswith("-") else ": "
+    return f"{command + sep if command else ''}{message} {_help_hint(prog)}"
+
+
+def _unknown_args(parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]) -> ArgumentError:
+    """Arguments nobody took, reported as the subcommand's (its prog and help), not the top level's."""
+    command = getattr(args, "command", None)
+    prog = f"{parser.prog} {command}" if command else parser.prog
+    flag = any(a.startswith("-") for a in extra)
+    plural = "s" if len(extra) > 1 else ""
+    what = f"unknown flag{plural} {' '.join(extra)}" if flag else f"unexpected argument{plural} {' '.join(extra)}"
+    return ArgumentError(_one_line(prog, what))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="wargame", description="Chip-war wargame: the US-China contest over AI chips.")
+    ap = OneLineParser(prog="wargame", description="Chip-war wargame: the US-China contest over AI chips.")
     limit_help = (f"refuse scenario and save files larger than MB megabytes "
                   f"(default {limits.DEFAULT_MAX_FILE_BYTES / 2**20:g})")
     ap.add_argument("--max-file-mb", metavar="MB", help=limit_help)
@@ -533,7 +571,10 @@ def main(argv: list[str] | None = None) -> int:
     previous_limit = limits.max_file_bytes()
     args = argparse.Namespace()
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            raise _unknown_args(parser, args, extra)
         _apply_file_limit(getattr(args, "max_file_mb", None))
         return args.func(args)
     except ScenarioError as exc:
