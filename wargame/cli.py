@@ -86,6 +86,8 @@ def _parse_seats(pairs: list[str], actors: tuple[str, ...]) -> dict[str, str]:
         problem = policy_problem(policy, actor)
         if problem:
             raise UsageError(f"--seat {pair!r}: {problem}")
+        if actor in seats:
+            raise UsageError(f"--seat {actor}={seats[actor]} and --seat {pair}: the {actor} seat is given twice; give it once")
         seats[actor] = policy
     return seats
 
@@ -172,6 +174,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(f"--save {exc.problems[0]}; any earlier file there is unchanged") from None
         except OSError as exc:
             raise UsageError(f"--save {args.save}: cannot write ({exc.strerror or exc}); any earlier file there is unchanged") from None
+    tracked = None
+    if args.track:  # before the output, so that --json can say where it went
+        from wargame.mc.command import track_run
+
+        tracked = track_run(session)
     if args.json:
         out = {
             "scenario": session.scenario.name,
@@ -184,6 +191,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             "final": session.timeline[-1] if session.timeline else {},
             "timeline": session.timeline,
         }
+        if args.track:
+            out["mlflow_run_id"] = tracked[0] if tracked else None
         print(json.dumps(out, sort_keys=True, allow_nan=False))
     else:
         print(f"{session.scenario.title} | seed {session.seed} | {session.world.turn} of {session.scenario.turns} turns")
@@ -193,10 +202,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"state hash {session.state_hash()}")
         if args.save:
             print(f"saved to {args.save}")
-    if args.track:
-        from wargame.mc.command import track_run
-
-        track_run(session)
+    if tracked:
+        print(f"MLflow run {tracked[0]} in {tracked[1]}", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -435,18 +442,25 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_effects)
     m = sub.add_parser("mc", help="Monte Carlo: many games in parallel, Parquet results, MLflow tracking")
     m.add_argument("--scenario", help="built-in name or path to a YAML file (default: baseline)")
-    m.add_argument("--runs", type=int, help="games per arm (default 100)")
+    m.add_argument("--runs", type=int, help="games per arm (default 100, at most 1,000,000: run i plays game seed "
+                                            "SEED*1000003+i, so more would replay the next --seed's games)")
     m.add_argument("--seed", type=int, help="experiment seed; run i plays game seed SEED*1000003+i (default 0)")
     m.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
     m.add_argument("--seat", action="append", default=[], metavar="ACTOR=POLICY", help="who plays a seat in every arm")
-    m.add_argument("--compare", metavar="ACTOR=P1,P2,...", help="one arm per policy of that seat (same seeds and draws)")
-    m.add_argument("--compare-scenarios", metavar="S1,S2,...", help="one arm per scenario (same seeds and draws)")
+    m.add_argument("--compare", metavar="ACTOR=P1,P2,...", action="append",
+                   help="one arm per policy of that seat, at least two (same seeds and draws); give it once")
+    m.add_argument("--compare-scenarios", metavar="S1,S2,...", action="append",
+                   help="one arm per scenario, at least two (same seeds and draws); give it once")
     m.add_argument("--sample-params", action="store_true", help="each run draws its parameters from the distributions")
     m.add_argument("--lhs", action="store_true", help="with --sample-params: a Latin hypercube across the runs")
     m.add_argument("--from-save", metavar="FILE", help="every run continues this saved game with its own future dice")
     m.add_argument("--out", metavar="DIR", help="results directory (default runs/mc/<UTC timestamp>)")
     m.add_argument("--resume", metavar="DIR", help="finish a killed experiment: play only its missing chunks")
-    m.add_argument("--no-track", action="store_true", help="do not log to MLflow")
+    m.add_argument("--no-track", action="store_true",
+                   help="do not log to MLflow; the experiment remembers it: a later --resume DIR does not log either")
+    m.add_argument("--track", action="store_true",
+                   help="with --resume: log to MLflow although the experiment was started with --no-track "
+                        "(a plain --resume tracks as the experiment was started; --resume DIR --no-track never logs)")
     m.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     m.add_argument("--executor", choices=("local", "dask"), default="local", help="local forked processes (default) or dask")
     m.add_argument("--scheduler", metavar="ADDR", help="dask scheduler address (with --executor dask)")
@@ -548,6 +562,11 @@ def _install_signal_handlers() -> dict:
 def _interrupted(signum: int, args: argparse.Namespace) -> int:
     name = signal.Signals(signum).name
     save = getattr(args, "save", None)
+    if getattr(args, "mc_out", None) is not None:  # an experiment: its finished chunks are kept
+        out = args.mc_out
+        print(f"wargame: interrupted ({name}); finished chunks are kept in {out}: "
+              f"continue with wargame mc --resume {out}", file=sys.stderr)
+        return 128 + signum
     if not hasattr(args, "save"):  # a command that never saves
         print(f"wargame: interrupted ({name})", file=sys.stderr)
         return 128 + signum
