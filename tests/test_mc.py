@@ -135,9 +135,10 @@ def test_mlflow_sqlite_store_holds_parent_and_arm_runs(capsys, tmp_path, monkeyp
         assert sorted(m.step for m in history) == list(range(1, 25))
         assert {a.path for a in client.list_artifacts(child.info.run_id, "plots")}
     # `wargame run --track`: one game, per-turn metrics and the save file
-    assert main(["run", "--turns", "3", "--track"]) == 0
-    capsys.readouterr()
+    assert main(["run", "--turns", "3", "--track", "--json"]) == 0
+    out, err = capsys.readouterr()
     game = client.search_runs([client.get_experiment_by_name("wargame-run").experiment_id])[0]
+    assert json.loads(out)["mlflow_run_id"] == game.info.run_id and err == f"MLflow run {game.info.run_id} in {uri}\n"
     assert [m.step for m in client.get_metric_history(game.info.run_id, "us_china_stock_ratio")] == [1, 2, 3]
     assert [a.path for a in client.list_artifacts(game.info.run_id)] == ["game.json"]
 
