@@ -35,6 +35,15 @@ def _group(actor: str) -> str:
     return actor if actor in CORE_ACTORS or actor == SMUGGLERS else TIER2
 
 
+ALIASES: dict[str, str] = {"default": "doctrine"}  # two names, one policy
+
+
+def canonical_policy(name: str) -> str:
+    """The one name of a policy that has several (`default` is `doctrine`): two arms or seats
+    whose names differ only by an alias play the same games."""
+    return ALIASES.get(name, name)
+
+
 def policy_names(actor: str) -> tuple[str, ...]:
     """The policies this actor's seat may have, generic ones first."""
     return (*GENERIC, *_library().get(_group(actor), {}))

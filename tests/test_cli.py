@@ -445,3 +445,24 @@ def test_corrupted_save_is_a_usage_error(capsys, tmp_path, good_save, corrupt):
     bad.write_text(json.dumps(data))
     code, _, err = run(capsys, "run", "--load", str(bad))
     assert_usage_error(code, err, str(bad))
+
+
+# --- argparse errors: one line naming the command and the flag -----------------------------------
+
+
+@pytest.mark.parametrize(("argv", "line"), [
+    (["mc", "--runs", "abc"], "wargame: mc --runs: invalid int value: 'abc' (see: wargame mc --help)"),
+    (["mc", "--executor", "foo"], "wargame: mc --executor: invalid choice: 'foo' (choose from 'local', 'dask') "
+                                  "(see: wargame mc --help)"),
+    (["sensitivity", "--method", "foo"], "wargame: sensitivity --method: invalid choice: 'foo' (choose from 'sobol', "
+                                         "'morris') (see: wargame sensitivity --help)"),
+    (["mc", "--bogus"], "wargame: mc: unknown flag --bogus (see: wargame mc --help)"),
+    (["run", "--turns"], "wargame: run --turns: expected one argument (see: wargame run --help)"),
+    (["run", "extra"], "wargame: run: unexpected argument extra (see: wargame run --help)"),
+    (["validate"], "wargame: validate: the following arguments are required: path (see: wargame validate --help)"),
+    ([], "wargame: give a command: scenarios, validate, run"),
+])
+def test_argparse_errors_are_one_line_naming_the_subcommand(capsys, argv, line):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and "usage:" not in err
+    assert len(err.splitlines()) == 1 and err.startswith(line), err

@@ -135,9 +135,10 @@ def test_mlflow_sqlite_store_holds_parent_and_arm_runs(capsys, tmp_path, monkeyp
         assert sorted(m.step for m in history) == list(range(1, 25))
         assert {a.path for a in client.list_artifacts(child.info.run_id, "plots")}
     # `wargame run --track`: one game, per-turn metrics and the save file
-    assert main(["run", "--turns", "3", "--track"]) == 0
-    capsys.readouterr()
+    assert main(["run", "--turns", "3", "--track", "--json"]) == 0
+    out, err = capsys.readouterr()
     game = client.search_runs([client.get_experiment_by_name("wargame-run").experiment_id])[0]
+    assert json.loads(out)["mlflow_run_id"] == game.info.run_id and err == f"MLflow run {game.info.run_id} in {uri}\n"
     assert [m.step for m in client.get_metric_history(game.info.run_id, "us_china_stock_ratio")] == [1, 2, 3]
     assert [a.path for a in client.list_artifacts(game.info.run_id)] == ["game.json"]
 
@@ -250,7 +251,7 @@ def test_json_keys_are_the_contract(capsys, tmp_path):
     (["--workers", "0"], "--workers 0: must be at least 1"),
     (["--seed", "-1"], "--seed -1"),
     (["--compare", "us=doctrine,bogus"], "unknown policy 'bogus'"),
-    (["--compare", "nobody=idle"], "unknown actor 'nobody'"),
+    (["--compare", "nobody=doctrine,idle"], "unknown actor 'nobody'"),
     (["--compare", "us"], "expected ACTOR=POLICY1,POLICY2"),
     (["--seat", "us=bogus"], "unknown policy 'bogus'"),
     (["--scenario", "no-such-scenario"], "no-such-scenario"),
@@ -309,3 +310,173 @@ def test_a_tracking_process_that_dies_is_one_failure_not_a_hang(tmp_path):
         tracker.track(tmp_path, {}, {}, [], {}, [])
     assert failed.value.kind == "ChildProcessError" and "ended early" in str(failed.value)
     assert not tracker._proc.is_alive()
+
+
+# --- input the command used to accept silently, paths it could not use, and what it says -----------
+
+
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["--seat", "us=hawk", "--compare", "us=doctrine,idle"],
+     "--seat us=hawk and --compare us=doctrine,idle: the us seat is both fixed and compared; drop one"),
+    (["--compare", "us=doctrine,hawk", "--compare", "china=doctrine,retaliate"], "--compare may be given once"),
+    (["--compare-scenarios", "baseline,no-controls", "--compare-scenarios", "baseline,no-controls"],
+     "--compare-scenarios may be given once"),
+    (["--seat", "us=dove", "--seat", "us=hawk"], "the us seat is given twice"),
+    (["--compare", "us=hawk"], "one policy, nothing to compare"),
+    (["--compare-scenarios", "baseline"], "one scenario, nothing to compare"),
+    (["--compare", "us=default,doctrine"], "default and doctrine are the same policy"),
+    (["--compare", "us=doctrine,idle,default"], "doctrine and default are the same policy"),
+    (["--runs", "100000000000"], "--runs 100000000000: at most 1,000,000 per arm"),
+    (["--seed", str(10**14)], "64-bit"),
+    (["--track"], "--track and --no-track: give one"),
+])
+def test_doubtful_arguments_are_refused_with_one_line(capsys, tmp_path, argv, needle):
+    t0 = time.monotonic()
+    code = main(["mc", "--no-track", "--runs", "2", "--out", str(tmp_path / "o"), *argv])
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("wargame: ") and needle in lines[0], err
+    assert out == "" and not (tmp_path / "o").exists()
+    assert time.monotonic() - t0 < 10  # --runs 1e11 used to build billions of chunk names first
+
+
+def test_a_seat_given_twice_to_run_is_refused(capsys):
+    assert main(["run", "--turns", "1", "--seat", "us=dove", "--seat", "us=hawk"]) == 2
+    assert "the us seat is given twice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["under_a_file", "in_proc"])
+def test_an_unusable_out_path_is_one_line(capsys, tmp_path, kind):
+    if kind == "under_a_file":
+        (tmp_path / "x_file").write_text("not a directory")
+        target, why = tmp_path / "x_file" / "sub", f"{tmp_path / 'x_file'} is a file, not a directory"
+    else:
+        target, why = Path("/proc/nope"), "cannot create this directory"
+    code = main(["mc", "--no-track", "--runs", "2", "--workers", "1", "--out", str(target)])
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith(f"wargame: --out {target}: ") and why in lines[0], err
+
+
+def test_a_failed_start_that_played_nothing_can_simply_be_run_again(capsys, tmp_path, monkeypatch):
+    from wargame.mc import experiment as ex
+
+    def cannot_start(out, *args, **kwargs):
+        raise ex.McError("--scheduler tcp://127.0.0.1:9: cannot connect (refused)")
+
+    monkeypatch.setattr(ex, "execute", cannot_start)
+    fresh = tmp_path / "new" / "deeper"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for out in (fresh, empty):
+        assert main(["mc", "--no-track", "--runs", "2", "--out", str(out)]) == 2
+        assert "cannot connect" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()  # everything it created, and only that, is gone
+    assert empty.is_dir() and not any(empty.iterdir())  # what existed before stays
+
+    def half_played(out, manifest, *args, **kwargs):
+        (out / "runs").mkdir(exist_ok=True)
+        (out / "runs" / ex.chunk_name(0, 0)).write_bytes(b"a finished chunk")
+        raise ex.McError("worker lost")
+
+    monkeypatch.setattr(ex, "execute", half_played)
+    assert main(["mc", "--no-track", "--runs", "2", "--out", str(fresh)]) == 2
+    capsys.readouterr()
+    assert (fresh / ex.MANIFEST).is_file() and (fresh / "runs" / ex.chunk_name(0, 0)).is_file()  # resumable
+    monkeypatch.undo()
+    assert main(["mc", "--no-track", "--runs", "2", "--workers", "1", "--out", str(empty)]) == 0  # the re-run works
+
+
+def test_from_save_of_a_finished_game_is_refused(capsys, tmp_path):
+    save = tmp_path / "full.json"
+    assert main(["run", "--seed", "4", "--save", str(save)]) == 0
+    capsys.readouterr()
+    code = main(["mc", "--from-save", str(save), "--runs", "3", "--no-track", "--out", str(tmp_path / "f")])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and f"--from-save {save}: the saved game is at its scenario's end" in lines[0]
+    assert not (tmp_path / "f").exists()
+
+
+class FakeTracker:
+    made = 0
+
+    def __init__(self):
+        FakeTracker.made += 1
+
+    def track(self, *args):
+        return "fake-run-id"
+
+    def close(self):
+        pass
+
+
+def test_resume_keeps_an_untracked_experiment_untracked(capsys, tmp_path, monkeypatch):
+    import wargame.mc.tracking
+
+    monkeypatch.setattr(wargame.mc.tracking, "TrackingProcess", FakeTracker)
+    monkeypatch.setattr(FakeTracker, "made", 0)
+    out = tmp_path / "u"
+    code, first, err = mc(capsys, "--runs", "2", "--workers", "1", "--no-track", "--json", "--out", str(out))
+    assert code == 0 and first["mlflow_run_id"] is None and FakeTracker.made == 0, err
+    assert json.loads((out / "manifest.json").read_text())["track"] is False
+    code, again, err = mc(capsys, "--resume", str(out), "--json")
+    assert code == 0 and again["mlflow_run_id"] is None and FakeTracker.made == 0, err  # remembered
+    code, again, err = mc(capsys, "--resume", str(out), "--track", "--json")
+    assert code == 0 and again["mlflow_run_id"] == "fake-run-id" and FakeTracker.made == 1, err  # asked for
+    # an experiment started with tracking, or by a version that did not record it, is tracked on resume
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["track"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    code, again, err = mc(capsys, "--resume", str(out), "--json")
+    assert code == 0 and again["mlflow_run_id"] == "fake-run-id" and FakeTracker.made == 2, err
+    code, again, err = mc(capsys, "--resume", str(out), "--no-track", "--json")
+    assert code == 0 and again["mlflow_run_id"] is None and FakeTracker.made == 2, err
+
+
+def test_terminal_speed_line_names_each_figure():
+    from wargame.mc.command import speed_line
+
+    manifest = {"runs": 60, "arms": [{}, {}, {}]}
+    obj = {"wall_s": 11.4, "games_per_s": 29.5, "_played": 180}
+    assert speed_line(manifest, obj) == ("180 games (60 runs x 3 arms) in 11.4 s wall (set-up, report and tracking "
+                                         "included); 29.5 games/s while playing")
+    assert speed_line(manifest, {**obj, "_played": 40}).endswith("; 40 played now, 140 before")
+    assert speed_line({"runs": 5, "arms": [{}]}, {**obj, "games_per_s": None}) == (
+        "5 games in 11.4 s wall; nothing left to play (all played before)")
+
+
+def test_terminal_output_of_a_comparison(capsys, tmp_path):
+    assert main(["mc", "--runs", "2", "--workers", "1", "--no-track", "--compare", "us=doctrine,idle",
+                 "--out", str(tmp_path / "t")]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("4 games (2 runs x 2 arms) in ") and "games/s while playing" in first
+
+
+def test_an_interrupt_says_how_to_continue(capsys, tmp_path, monkeypatch):
+    from wargame.cli import Interrupted
+    from wargame.mc import experiment as ex
+
+    def interrupted(*args, **kwargs):
+        raise Interrupted(signal.SIGINT)
+
+    monkeypatch.setattr(ex, "execute", interrupted)
+    out = tmp_path / "i"
+    assert main(["mc", "--runs", "2", "--no-track", "--out", str(out)]) == 130
+    assert capsys.readouterr().err.strip() == (f"wargame: interrupted (SIGINT); finished chunks are kept in {out}: "
+                                               f"continue with wargame mc --resume {out}")
+    assert (out / "manifest.json").is_file()
+
+
+def test_run_track_says_where_it_logged(capsys, monkeypatch):
+    import wargame.mc.tracking
+
+    monkeypatch.setattr(wargame.mc.tracking, "track_game", lambda session: "rid123")
+    monkeypatch.setattr(wargame.mc.tracking, "tracking_uri", lambda: "sqlite:///x/mlflow.db")
+    assert main(["run", "--turns", "1", "--track"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[-1] == "MLflow run rid123 in sqlite:///x/mlflow.db" and err == ""
+    assert main(["run", "--turns", "1", "--track", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["mlflow_run_id"] == "rid123" and err == "MLflow run rid123 in sqlite:///x/mlflow.db\n"
+    assert main(["run", "--turns", "1", "--json"]) == 0
+    assert "mlflow_run_id" not in json.loads(capsys.readouterr().out)  # only with --track

@@ -11,6 +11,7 @@ import argparse
 import json
 import math
 import os
+import re
 import signal
 import sys
 
@@ -85,6 +86,8 @@ def _parse_seats(pairs: list[str], actors: tuple[str, ...]) -> dict[str, str]:
         problem = policy_problem(policy, actor)
         if problem:
             raise UsageError(f"--seat {pair!r}: {problem}")
+        if actor in seats:
+            raise UsageError(f"--seat {actor}={seats[actor]} and --seat {pair}: the {actor} seat is given twice; give it once")
         seats[actor] = policy
     return seats
 
@@ -171,6 +174,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(f"--save {exc.problems[0]}; any earlier file there is unchanged") from None
         except OSError as exc:
             raise UsageError(f"--save {args.save}: cannot write ({exc.strerror or exc}); any earlier file there is unchanged") from None
+    tracked = None
+    if args.track:  # before the output, so that --json can say where it went
+        from wargame.mc.command import track_run
+
+        tracked = track_run(session)
     if args.json:
         out = {
             "scenario": session.scenario.name,
@@ -183,6 +191,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             "final": session.timeline[-1] if session.timeline else {},
             "timeline": session.timeline,
         }
+        if args.track:
+            out["mlflow_run_id"] = tracked[0] if tracked else None
         print(json.dumps(out, sort_keys=True, allow_nan=False))
     else:
         print(f"{session.scenario.title} | seed {session.seed} | {session.world.turn} of {session.scenario.turns} turns")
@@ -192,10 +202,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"state hash {session.state_hash()}")
         if args.save:
             print(f"saved to {args.save}")
-    if args.track:
-        from wargame.mc.command import track_run
-
-        track_run(session)
+    if tracked:
+        print(f"MLflow run {tracked[0]} in {tracked[1]}", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
@@ -357,8 +365,45 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
 
+class ArgumentError(UsageError):
+    """argparse found a bad or unknown flag: one line naming the command and the flag."""
+
+
+def _help_hint(prog: str) -> str:
+    return f"(see: {prog} --help)"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line (`wargame: mc --runs: invalid int value: 'abc' (see:
+    wargame mc --help)`) and exit status 2 instead of the usage block; every subparser is one too."""
+
+    def error(self, message: str):
+        message = re.sub(r"^argument ([^:]+): ", lambda m: m.group(1).split("/")[0] + ": ", message)
+        if self.prog == "wargame" and message.startswith("the following arguments are required: command"):
+            commands = next(a.choices for a in self._actions if isinstance(a, argparse._SubParsersAction))
+            message = f"give a command: {', '.join(commands)}"
+        raise ArgumentError(_one_line(self.prog, message))
+
+
+def _one_line(prog: str, message: str) -> str:
+    """`mc --runs: ...` or `mc: ...` (nothing before a top-level message), and where the help is."""
+    command = prog.split(" ", 1)[1] if " " in prog else ""
+    sep = " " if message.startswith("-") else ": "
+    return f"{command + sep if command else ''}{message} {_help_hint(prog)}"
+
+
+def _unknown_args(parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]) -> ArgumentError:
+    """Arguments nobody took, reported as the subcommand's (its prog and help), not the top level's."""
+    command = getattr(args, "command", None)
+    prog = f"{parser.prog} {command}" if command else parser.prog
+    flag = any(a.startswith("-") for a in extra)
+    plural = "s" if len(extra) > 1 else ""
+    what = f"unknown flag{plural} {' '.join(extra)}" if flag else f"unexpected argument{plural} {' '.join(extra)}"
+    return ArgumentError(_one_line(prog, what))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="wargame", description="Chip-war wargame: the US-China contest over AI chips.")
+    ap = OneLineParser(prog="wargame", description="Chip-war wargame: the US-China contest over AI chips.")
     limit_help = (f"refuse scenario and save files larger than MB megabytes "
                   f"(default {limits.DEFAULT_MAX_FILE_BYTES / 2**20:g})")
     ap.add_argument("--max-file-mb", metavar="MB", help=limit_help)
@@ -397,18 +442,25 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_effects)
     m = sub.add_parser("mc", help="Monte Carlo: many games in parallel, Parquet results, MLflow tracking")
     m.add_argument("--scenario", help="built-in name or path to a YAML file (default: baseline)")
-    m.add_argument("--runs", type=int, help="games per arm (default 100)")
+    m.add_argument("--runs", type=int, help="games per arm (default 100, at most 1,000,000: run i plays game seed "
+                                            "SEED*1000003+i, so more would replay the next --seed's games)")
     m.add_argument("--seed", type=int, help="experiment seed; run i plays game seed SEED*1000003+i (default 0)")
     m.add_argument("--workers", type=int, help="worker processes (default: one per CPU)")
     m.add_argument("--seat", action="append", default=[], metavar="ACTOR=POLICY", help="who plays a seat in every arm")
-    m.add_argument("--compare", metavar="ACTOR=P1,P2,...", help="one arm per policy of that seat (same seeds and draws)")
-    m.add_argument("--compare-scenarios", metavar="S1,S2,...", help="one arm per scenario (same seeds and draws)")
+    m.add_argument("--compare", metavar="ACTOR=P1,P2,...", action="append",
+                   help="one arm per policy of that seat, at least two (same seeds and draws); give it once")
+    m.add_argument("--compare-scenarios", metavar="S1,S2,...", action="append",
+                   help="one arm per scenario, at least two (same seeds and draws); give it once")
     m.add_argument("--sample-params", action="store_true", help="each run draws its parameters from the distributions")
     m.add_argument("--lhs", action="store_true", help="with --sample-params: a Latin hypercube across the runs")
     m.add_argument("--from-save", metavar="FILE", help="every run continues this saved game with its own future dice")
     m.add_argument("--out", metavar="DIR", help="results directory (default runs/mc/<UTC timestamp>)")
     m.add_argument("--resume", metavar="DIR", help="finish a killed experiment: play only its missing chunks")
-    m.add_argument("--no-track", action="store_true", help="do not log to MLflow")
+    m.add_argument("--no-track", action="store_true",
+                   help="do not log to MLflow; the experiment remembers it: a later --resume DIR does not log either")
+    m.add_argument("--track", action="store_true",
+                   help="with --resume: log to MLflow although the experiment was started with --no-track "
+                        "(a plain --resume tracks as the experiment was started; --resume DIR --no-track never logs)")
     m.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     m.add_argument("--executor", choices=("local", "dask"), default="local", help="local forked processes (default) or dask")
     m.add_argument("--scheduler", metavar="ADDR", help="dask scheduler address (with --executor dask)")
@@ -510,6 +562,11 @@ def _install_signal_handlers() -> dict:
 def _interrupted(signum: int, args: argparse.Namespace) -> int:
     name = signal.Signals(signum).name
     save = getattr(args, "save", None)
+    if getattr(args, "mc_out", None) is not None:  # an experiment: its finished chunks are kept
+        out = args.mc_out
+        print(f"wargame: interrupted ({name}); finished chunks are kept in {out}: "
+              f"continue with wargame mc --resume {out}", file=sys.stderr)
+        return 128 + signum
     if not hasattr(args, "save"):  # a command that never saves
         print(f"wargame: interrupted ({name})", file=sys.stderr)
         return 128 + signum
@@ -533,7 +590,10 @@ def main(argv: list[str] | None = None) -> int:
     previous_limit = limits.max_file_bytes()
     args = argparse.Namespace()
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            raise _unknown_args(parser, args, extra)
         _apply_file_limit(getattr(args, "max_file_mb", None))
         return args.func(args)
     except ScenarioError as exc:

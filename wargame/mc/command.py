@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -17,8 +18,27 @@ def _given(args) -> dict:
     return {f: getattr(args, f, None) for f in ex.EXPERIMENT_FLAGS}
 
 
-def prepare(args) -> tuple[Path, dict]:
-    """The experiment directory and its manifest (new, or read back for --resume)."""
+def _make_dir(out: Path) -> list[Path]:
+    """Create `out` and any missing parents; returns the directories this made, innermost first.
+    A path that cannot be a directory is one line naming --out and why."""
+    made, p = [], out
+    while not p.exists() and not p.is_symlink() and p != p.parent:
+        made.append(p)
+        p = p.parent
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        if p.exists() and not p.is_dir():
+            why = f"{p} is a file, not a directory"
+        raise ex.McError(f"--out {out}: cannot create this directory ({why}); give a directory path that can be "
+                         "created and written") from None
+    return made
+
+
+def prepare(args) -> tuple[Path, dict, list[Path]]:
+    """The experiment directory and its manifest (new, or read back for --resume), and what this
+    invocation created (the manifest and directories a failed start takes back: see `_take_back`)."""
     if args.resume is not None:
         out = Path(args.resume)
         manifest = ex.read_manifest(out)
@@ -27,45 +47,128 @@ def prepare(args) -> tuple[Path, dict]:
             bad.append(f"--out {args.out} (resuming writes to {out})")
         if bad:
             raise ex.McError(f"--resume {out}: {'; '.join(bad)} contradicts the experiment's manifest; drop it or start a new experiment")
-        return out, manifest
+        return out, manifest, []
     manifest = ex.build_manifest(args.scenario, args.runs, args.seed, args.seat, args.compare, args.compare_scenarios,
                                  args.sample_params, args.lhs, args.from_save, args.chunk_size)
+    if manifest["from_save"]:
+        saved = ex._saved(ex.manifest_key(manifest))
+        if saved.is_over:
+            raise ex.McError(f"--from-save {args.from_save}: the saved game is at its scenario's end ({saved.world.turn} of "
+                             f"{saved.scenario.turns} turns played), so every future would be the same game; fork a save "
+                             "made before the end (e.g. wargame run --turns 12 --save FILE)")
+    manifest["track"] = not args.no_track  # what a plain --resume does (older manifests: tracked)
     out = Path(args.out) if args.out is not None else ex.default_out_dir()
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ex.McError(f"--out {out}: exists and is not an empty directory (continue an experiment with --resume {out})")
-    out.mkdir(parents=True, exist_ok=True)
-    ex.write_json_atomic(out / ex.MANIFEST, manifest)  # first: from here on the directory can be resumed
-    return out, manifest
+    made = _make_dir(out)
+    try:
+        ex.write_json_atomic(out / ex.MANIFEST, manifest)  # first: from here on the directory can be resumed
+    except OSError as exc:
+        _take_back(out, made + [out / ex.MANIFEST])
+        raise ex.McError(f"--out {out}: cannot write there ({exc.strerror or type(exc).__name__}); give a directory "
+                         "you can write to") from None
+    return out, manifest, made + [out / ex.MANIFEST]
+
+
+def _take_back(out: Path, created: list[Path]) -> None:
+    """Undo a start that played nothing, so the same command can simply be run again: remove the
+    manifest and directories this invocation created, only while no chunk file is in them. Never
+    deletes a directory that holds anything else or that existed before (rmdir of empty ones only)."""
+    for sub in ("runs", "turns"):
+        d = out / sub
+        if d.is_dir() and any(d.iterdir()):
+            return  # something was played (or is there): keep everything, it can be resumed
+    manifest = out / ex.MANIFEST
+    if manifest in created:
+        manifest.unlink(missing_ok=True)
+        for sub in ("runs", "turns"):
+            with contextlib.suppress(OSError):
+                (out / sub).rmdir()
+    for d in (p for p in created if p != manifest):  # innermost first
+        try:
+            d.rmdir()
+        except OSError:
+            return
+
+
+def _tracking(args, manifest: dict) -> bool:
+    """--no-track and --track win; else a new experiment tracks, and a resume does what the
+    experiment was started with (its manifest's `track`; older manifests were tracked)."""
+    if args.no_track or args.track:
+        return bool(args.track)
+    return bool(manifest.get("track", True))
+
+
+def _once(args, flag: str) -> str | None:
+    values = getattr(args, flag)
+    if values is None or isinstance(values, str):
+        return values
+    name = "--" + flag.replace("_", "-")
+    if len(values) > 1:
+        raise ex.McError(f"{name} may be given once ({' and '.join(f'{name} {v}' for v in values)}); list every arm in one, "
+                         f"e.g. {name} {values[0]}")
+    return values[0]
 
 
 def run_mc(args) -> int:
     t0 = time.perf_counter()
+    args.compare, args.compare_scenarios = _once(args, "compare"), _once(args, "compare_scenarios")
     if args.runs is not None and args.runs < 1:
         raise ex.McError(f"--runs {args.runs}: must be at least 1")
+    if args.runs is not None and args.runs > ex.MAX_RUNS:
+        raise ex.McError(f"--runs {args.runs}: at most {ex.MAX_RUNS:,} per arm (more would replay the next --seed's "
+                         "games); split it into experiments with --seed 0, 1, ...")
     if args.workers is not None and args.workers < 1:
         raise ex.McError(f"--workers {args.workers}: must be at least 1")
     if args.scheduler is not None and args.executor != "dask":
         raise ex.McError("--scheduler ADDR is for --executor dask")
+    if args.no_track and args.track:
+        raise ex.McError("--track and --no-track: give one")
     if args.executor == "dask":
         try:
             import dask.distributed  # noqa: F401
         except ImportError:
             raise ex.McError(DASK_MISSING) from None
+        if args.scheduler is not None:
+            problem = ex.scheduler_problem(args.scheduler)
+            if problem:
+                raise ex.McError(f"--scheduler {args.scheduler}: not a scheduler address ({problem}); "
+                                 "e.g. tcp://host:8786")
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
-    out, manifest = prepare(args)
-    obj, quantiles, final_quarters, _ = finish_experiment(out, manifest, workers, args.executor, args.scheduler,
-                                                          track=not args.no_track, t0=t0)
+    out, manifest, created = prepare(args)
+    args.mc_out = out  # for the interrupt's message: how to continue
+    try:
+        obj, quantiles, final_quarters, _ = finish_experiment(out, manifest, workers, args.executor, args.scheduler,
+                                                              track=_tracking(args, manifest), t0=t0)
+    except Exception:
+        _take_back(out, created)
+        if not out.exists():
+            args.mc_out = None
+        raise
     if args.json:
         print(json.dumps({k: v for k, v in obj.items() if not k.startswith("_")}, sort_keys=True, allow_nan=False))
     else:
-        arms = len(manifest["arms"])
-        print(f"{manifest['runs']} runs x {arms} arm{'s' if arms > 1 else ''} in {obj['wall_s']:.1f} s"
-              + (f" ({obj['games_per_s']:.1f} games/s, {obj['_played']} played now)" if obj["games_per_s"] else " (nothing left to play)"))
+        print(speed_line(manifest, obj))
         print(f"final turn ({', '.join(dict.fromkeys(final_quarters))}):")
         print(report_text(obj))
         print(f"results_hash {obj['results_hash']}")
         print(f"results in {out}" + (f"; MLflow run {obj['mlflow_run_id']}" if obj["mlflow_run_id"] else ""))
     return 0
+
+
+def speed_line(manifest: dict, obj: dict) -> str:
+    """What was done and how fast, each figure named: the wall time covers the whole command
+    (set-up, play, report, plots, tracking); games/s is `games_per_s`, the games this invocation
+    played per second of play."""
+    runs, arms = manifest["runs"], len(manifest["arms"])
+    total = runs * arms
+    games = f"{total} game{'s' if total != 1 else ''}" + (f" ({runs} runs x {arms} arms)" if arms > 1 else "")
+    head = f"{games} in {obj['wall_s']:.1f} s wall"
+    if not obj["games_per_s"]:
+        return f"{head}; nothing left to play (all played before)"
+    played = obj["_played"]
+    earlier = "" if played == total else f"; {played} played now, {total - played} before"
+    return f"{head} (set-up, report and tracking included); {obj['games_per_s']:.1f} games/s while playing{earlier}"
 
 
 def report_text(obj: dict) -> str:
@@ -131,13 +234,15 @@ def _finish(out, manifest: dict, result: dict, tracker, t0: float) -> tuple[dict
     return {**obj, "_played": played, "_result": result}, quantiles, final_quarters, collected
 
 
-def track_run(session) -> None:
-    """`wargame run --track`: one warning line if tracking fails."""
+def track_run(session) -> tuple[str, str] | None:
+    """`wargame run --track`: the MLflow run id and tracking URI, or one warning line (and None)
+    if tracking fails."""
     try:
-        from wargame.mc.tracking import track_game
+        from wargame.mc.tracking import track_game, tracking_uri
 
-        track_game(session)
+        return track_game(session), tracking_uri()
     except Exception as exc:
         what = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
         print(f"wargame: warning: MLflow tracking failed ({type(exc).__name__}: {what}); the game itself is unaffected",
               file=sys.stderr)
+        return None

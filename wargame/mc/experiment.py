@@ -52,6 +52,11 @@ MANIFEST = "manifest.json"
 DEFAULT_RUNS = 100
 DEFAULT_CHUNK = 25
 SEED_STRIDE = 1_000_003
+# At most this many runs per arm: run i plays game seed SEED*1000003+i, so beyond SEED_STRIDE runs an
+# experiment would replay the games of the next --seed; 1,000,000 is also days of play on a small
+# machine (10,000 games a minute at best), and keeps the chunk listing small.
+MAX_RUNS = 1_000_000
+MAX_SEED = (2**63 - 1 - SEED_STRIDE) // SEED_STRIDE  # game seeds are Parquet int64
 LHS_KEY = 0x4C4853  # "LHS": spawn-key slot of the experiment seed for Latin-hypercube quantiles
 KEY_METRICS = ("us_china_stock_ratio", "china_compute_stock_h100e", "china_self_sufficiency", "smuggled_h100e")
 TRACK_METRICS = KEY_METRICS + ("us_china_output_ratio", "huawei_output_chips", "china_unmet_demand_h100e",
@@ -80,12 +85,21 @@ class Arm:
 def _parse_compare(text: str | None) -> tuple[str, list[str]] | None:
     if text is None:
         return None
+    from policies.registry import canonical_policy
+
     actor, sep, rest = text.partition("=")
     policies = [p.strip() for p in rest.split(",")] if sep else []
     if not sep or not actor or not policies or any(not p for p in policies):
         raise McError(f"--compare {text!r}: expected ACTOR=POLICY1,POLICY2,..., e.g. us=doctrine,idle")
-    if len(set(policies)) != len(policies):
-        raise McError(f"--compare {text!r}: a policy is listed twice")
+    if len(policies) < 2:
+        raise McError(f"--compare {text!r}: one policy, nothing to compare; list at least two, e.g. {actor}=doctrine,idle "
+                      f"(or play one with --seat {text})")
+    seen: dict[str, str] = {}
+    for p in policies:
+        same = seen.setdefault(canonical_policy(p), p)
+        if same != p or policies.count(p) > 1:
+            alias = f" ({same} and {p} are the same policy)" if same != p else ""
+            raise McError(f"--compare {text!r}: a policy is listed twice{alias}; each arm needs a different policy")
     return actor, policies
 
 
@@ -106,6 +120,9 @@ def _parse_seat_pairs(pairs: list[str]) -> dict[str, str]:
         actor, sep, policy = pair.partition("=")
         if not sep or not actor or not policy:
             raise McError(f"--seat {pair!r}: expected ACTOR=POLICY, e.g. us=random")
+        if actor in seats:
+            raise McError(f"--seat {actor}={seats[actor]} and --seat {pair}: the {actor} seat is given twice; give it once "
+                          f"(or compare them with --compare {actor}={seats[actor]},{policy})")
         seats[actor] = policy
     return seats
 
@@ -131,13 +148,24 @@ def build_manifest(scenario: str | None, runs: int | None, seed: int | None, sea
         raise McError(f"--runs {runs}: must be at least 1")
     if seed < 0:
         raise McError(f"--seed {seed}: must be a non-negative integer")
+    if runs > MAX_RUNS:
+        raise McError(f"--runs {runs}: at most {MAX_RUNS:,} per arm (more would replay the next --seed's games); "
+                      "split it into experiments with --seed 0, 1, ...")
+    if seed > MAX_SEED:
+        raise McError(f"--seed {seed}: at most {MAX_SEED:,} (game seeds SEED*1000003+run are 64-bit integers)")
     if chunk_size < 1:
         raise McError(f"--chunk-size {chunk_size}: must be at least 1")
     if lhs and not sample_params:
         raise McError("--lhs stratifies the parameter draws across runs: it needs --sample-params")
     scenarios = _parse_list("--compare-scenarios", compare_scenarios)
+    if scenarios is not None and len(scenarios) < 2:
+        raise McError(f"--compare-scenarios {compare_scenarios!r}: one scenario, nothing to compare; list at least two "
+                      f"(or play one with --scenario {scenarios[0]})")
     cmp = _parse_compare(compare)
     seats = _parse_seat_pairs(seat)
+    if cmp is not None and cmp[0] in seats:
+        raise McError(f"--seat {cmp[0]}={seats[cmp[0]]} and --compare {compare}: the {cmp[0]} seat is both fixed and "
+                      "compared; drop one")
     save_sha = None
     if from_save is not None:
         if not from_save.strip():
@@ -390,8 +418,13 @@ def _die_with_parent() -> None:
 
 
 def missing_chunks(out: Path, manifest: dict) -> list[tuple[int, int]]:
+    """The (arm, chunk) pairs whose `runs` file is missing: one directory listing, not a stat per chunk."""
+    try:
+        done = {e.name for e in os.scandir(out / "runs") if e.name.endswith(".parquet")}
+    except FileNotFoundError:
+        done = set()
     return [(a, c) for a in range(len(manifest["arms"])) for c in range(n_chunks(manifest))
-            if not (out / "runs" / chunk_name(a, c)).exists()]
+            if chunk_name(a, c) not in done]
 
 
 def execute(out: Path, manifest: dict, workers: int, executor: str = "local", scheduler: str | None = None) -> int:
@@ -424,6 +457,20 @@ def execute(out: Path, manifest: dict, workers: int, executor: str = "local", sc
 
 
 DASK_CONNECT_TIMEOUT_S = 5
+
+
+def scheduler_problem(address: str) -> str | None:
+    """Why dask could not even try `address` (checked before anything starts: a Client given such
+    an address fails only after its clean-up has waited 10 s), or None."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, loc = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(loc)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 @contextlib.contextmanager
