@@ -77,6 +77,7 @@ def test_a_tournament_plays_every_combination_on_common_seeds(tmp_path):
     (["--seat", "us"], "expected ACTOR=P1,P2"),
     (["--seat", "mars=default"], "unknown actor 'mars'"),
     (["--runs", "1"], "--runs 1: must be at least 2"),
+    (["--runs", "1000001"], "--runs 1000001: at most 1,000,000 per combination"),
 ])
 def test_bad_tournament_input_exits_2_with_one_line(args, says, tmp_path):
     out = _wargame("tournament", *args, cwd=tmp_path)

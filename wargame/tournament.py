@@ -70,6 +70,9 @@ def run_tournament(scenario: str | None, runs: int | None, seats: list[str], wor
     runs = DEFAULT_RUNS if runs is None else runs
     if runs < 2:
         raise TournamentError(f"--runs {runs}: must be at least 2 (a 95 % interval needs two games)")
+    if runs > ex.MAX_RUNS:
+        raise TournamentError(f"--runs {runs}: at most {ex.MAX_RUNS:,} per combination (more would replay another "
+                              "seed's games)")
     if workers < 1:
         raise TournamentError(f"--workers {workers}: must be at least 1")
     sc = load_scenario(scenario or "baseline")

@@ -51,7 +51,7 @@ def prepare(args) -> tuple[Path, dict, list[Path]]:
     manifest = ex.build_manifest(args.scenario, args.runs, args.seed, args.seat, args.compare, args.compare_scenarios,
                                  args.sample_params, args.lhs, args.from_save, args.chunk_size)
     if manifest["from_save"]:
-        saved = ex._saved(ex.manifest_key(manifest))
+        saved = ex.saved_session(ex.manifest_key(manifest))
         if saved.is_over:
             raise ex.McError(f"--from-save {args.from_save}: the saved game is at its scenario's end ({saved.world.turn} of "
                              f"{saved.scenario.turns} turns played), so every future would be the same game; fork a save "
@@ -149,7 +149,8 @@ def run_mc(args) -> int:
         print(json.dumps({k: v for k, v in obj.items() if not k.startswith("_")}, sort_keys=True, allow_nan=False))
     else:
         print(speed_line(manifest, obj))
-        print(f"final turn ({', '.join(dict.fromkeys(final_quarters))}):")
+        print(f"final quarter ({', '.join(dict.fromkeys(final_quarters))}): flows are that quarter's values, "
+              "stocks cumulative")
         print(report_text(obj))
         print(f"results_hash {obj['results_hash']}")
         print(f"results in {out}" + (f"; MLflow run {obj['mlflow_run_id']}" if obj["mlflow_run_id"] else ""))
@@ -208,7 +209,7 @@ def _finish(out, manifest: dict, result: dict, tracker, t0: float) -> tuple[dict
     key = ex.manifest_key(manifest)
     scenarios = {}
     for sc in dict.fromkeys(a["scenario"] for a in manifest["arms"]):
-        dump = ex._scenario(key, sc).model_dump(mode="json")
+        dump = ex.arm_scenario(key, sc).model_dump(mode="json")
         name = report.safe_name(sc or "saved")
         scenarios[name] = dump
         ex.write_json_atomic(out / f"scenario-{name}.json", dump)

@@ -127,7 +127,7 @@ def _parse_seat_pairs(pairs: list[str]) -> dict[str, str]:
     return seats
 
 
-def _sha256_file(path: str) -> str:
+def sha256_file(path: str) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -177,7 +177,7 @@ def build_manifest(scenario: str | None, runs: int | None, seed: int | None, sea
         if not os.path.isfile(from_save):
             raise McError(f"--from-save {from_save}: no such file")
         from_save = os.path.abspath(from_save)
-        save_sha = _sha256_file(from_save)
+        save_sha = sha256_file(from_save)
         scenarios = [""]
     elif scenarios is not None:
         if scenario is not None:
@@ -193,7 +193,7 @@ def build_manifest(scenario: str | None, runs: int | None, seed: int | None, sea
         "sample_params": sample_params, "lhs": lhs, "from_save": from_save, "from_save_sha256": save_sha,
     }
     for sc_name in scenarios:
-        actors = _scenario(manifest_key(manifest), sc_name).actors
+        actors = arm_scenario(manifest_key(manifest), sc_name).actors
         for actor, policy in list(seats.items()) + ([(cmp[0], p) for p in cmp[1]] if cmp else []):
             flag = "--compare" if cmp and actor == cmp[0] and (actor, policy) not in seats.items() else "--seat"
             if actor not in actors:
@@ -233,7 +233,7 @@ def arms_of(manifest: dict) -> list[Arm]:
 
 
 @functools.cache
-def _saved(key: str):
+def saved_session(key: str):
     from wargame.session import GameSession
 
     path, sha = json.loads(key)
@@ -241,11 +241,11 @@ def _saved(key: str):
 
 
 @functools.cache
-def _scenario(key: str, name: str):
+def arm_scenario(key: str, name: str):
     from wargame.scenario import load_scenario
 
     if name == "":
-        return _saved(key).scenario
+        return saved_session(key).scenario
     return load_scenario(name)
 
 
@@ -254,10 +254,10 @@ def _param_names(manifest: dict) -> list[str]:
 
     key = manifest_key(manifest)
     if manifest["from_save"]:
-        return sorted(_saved(key).param_draw or {})
+        return sorted(saved_session(key).param_draw or {})
     if not manifest["sample_params"]:
         return []
-    return sorted({n for sc in manifest["scenarios"] for n in sampled_names(_scenario(key, sc))})
+    return sorted({n for sc in manifest["scenarios"] for n in sampled_names(arm_scenario(key, sc))})
 
 
 def _metric_types(manifest: dict) -> dict[str, str]:
@@ -302,10 +302,10 @@ def new_session(manifest: dict, arm: Arm, run: int):
     key = manifest_key(manifest)
     if manifest["from_save"]:
         # the past is the saved game, exactly; the future's dice are keyed by the new seed
-        session = copy.deepcopy(_saved(key))
+        session = copy.deepcopy(saved_session(key))
         session.reseed(seed)
         return session
-    sc = _scenario(key, arm.scenario)
+    sc = arm_scenario(key, arm.scenario)
     if manifest["lhs"]:
         return GameSession(sc, seed, param_draw=lhs_draw(sc, manifest["seed"], manifest["runs"], run))
     return GameSession(sc, seed, sample_params=manifest["sample_params"])
@@ -678,7 +678,7 @@ def read_manifest(out: Path) -> dict:
     except (ValueError, OSError) as exc:
         raise McError(f"--resume {out}: unreadable {MANIFEST} ({exc})") from None
     if manifest["from_save"]:
-        if not os.path.isfile(manifest["from_save"]) or _sha256_file(manifest["from_save"]) != manifest["from_save_sha256"]:
+        if not os.path.isfile(manifest["from_save"]) or sha256_file(manifest["from_save"]) != manifest["from_save_sha256"]:
             raise McError(f"--resume {out}: the saved game {manifest['from_save']} is missing or has changed since the experiment began")
     return manifest
 

@@ -155,9 +155,9 @@ def _policies(seats: dict) -> str:
 def _saved_game(manifest: dict):
     """The saved game an experiment forks, read only; None if it is gone or has changed since."""
     try:
-        if ex._sha256_file(manifest["from_save"]) != manifest.get("from_save_sha256"):
+        if ex.sha256_file(manifest["from_save"]) != manifest.get("from_save_sha256"):
             return None
-        return ex._saved(ex.manifest_key(manifest))
+        return ex.saved_session(ex.manifest_key(manifest))
     except Exception:
         return None
 
@@ -168,7 +168,7 @@ def _arm_spans(manifest: dict) -> list[tuple[str, int] | None]:
     spans = []
     for arm in manifest["arms"]:
         try:
-            sc = ex._scenario(key, arm["scenario"])
+            sc = ex.arm_scenario(key, arm["scenario"])
             spans.append((str(sc.start_quarter), int(sc.turns)))
         except Exception:
             spans.append(None)
