@@ -239,6 +239,26 @@ def test_from_save_summary_names_the_scenario_the_fork_quarter_and_the_seats(cap
     assert "seats: as saved (us: hawk; all others doctrine); overridden for this experiment: china: idle" in md
     manifest = json.loads((tmp_path / "f" / "manifest.json").read_text())
     assert manifest["from_save"] == str(save)  # read from the manifest's save, which stays untouched
+    assert report.fork_quarter(manifest) == "2026Q2"  # the fan charts mark it
+    assert report.fork_quarter({**manifest, "from_save": None}) is None
+
+
+def test_fan_charts_mark_the_fork():
+    """A dashed line after the saved game's last quarter, on every fan chart; none without a fork."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    quarters = ["2026Q1", "2026Q2", "2026Q3"]
+    report._mark_fork(ax, quarters, None)
+    report._mark_fork(ax, quarters, "2024Q4")  # not on the chart: nothing drawn
+    assert not ax.lines and not ax.texts
+    report._mark_fork(ax, quarters, "2026Q2")
+    assert [tuple(line.get_xdata()) for line in ax.lines] == [(1.5, 1.5)]
+    assert [t.get_text() for t in ax.texts] == ["forked from the save"]
+    plt.close(fig)
 
 
 def test_seat_overrides_print_as_words_not_a_dict():

@@ -162,6 +162,25 @@ def _saved_game(manifest: dict):
         return None
 
 
+def fork_quarter(manifest: dict) -> str | None:
+    """The last quarter a forked experiment's saved game had played (every run is the same up to
+    it), or None: not a fork, a fork from the start, or the save is gone."""
+    if not manifest.get("from_save"):
+        return None
+    saved = _saved_game(manifest)
+    return saved.timeline[-1]["quarter"] if saved is not None and saved.timeline else None
+
+
+def _mark_fork(ax, quarters: list[str], fork_after: str | None, at: dict[str, int] | None = None) -> None:
+    """A dashed line after the saved game's last quarter: left of it the runs share one history."""
+    if fork_after is None or fork_after not in quarters:
+        return
+    x = (at or {q: i for i, q in enumerate(quarters)})[fork_after] + 0.5
+    ax.axvline(x, color="dimgrey", ls="--", lw=1.2)
+    ax.annotate("forked from the save", (x, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                textcoords="offset points", ha="left", va="top", fontsize=10, color="dimgrey")
+
+
 def _arm_spans(manifest: dict) -> list[tuple[str, int] | None]:
     """Each arm's (start quarter, turns), None where its scenario cannot be read."""
     key = ex.manifest_key(manifest)
@@ -335,7 +354,7 @@ def _final_label(final_quarters: list[str]) -> str:
     return final_quarters[0] if len(set(final_quarters)) == 1 else "each arm's final quarter"
 
 
-def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict]) -> list[Path]:
+def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_after: str | None = None) -> list[Path]:
     """fan_<arm>.png: one arm's four key metrics per quarter, with the same y-range in every arm's file."""
     limits = {}
     for m in KEY_METRICS:
@@ -362,6 +381,7 @@ def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict]) -> lis
                 ax.set_ylim(*limits[m])
             readable_ticks(ax.yaxis)
             _quarter_ticks(ax, q["quarters"])
+            _mark_fork(ax, q["quarters"], fork_after)
             ax.grid(alpha=0.3)
         handles, labels = axes.flat[0].get_legend_handles_labels()
         if handles:
@@ -375,7 +395,7 @@ def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict]) -> lis
     return written
 
 
-def _fan_overlay(plt, pdir: Path, collected: dict, quantiles: list[dict]) -> list[Path]:
+def _fan_overlay(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_after: str | None = None) -> list[Path]:
     """fan_arms_<metric>.png: every arm on one chart per metric, aligned by calendar quarter."""
     quarters = sorted({qq for q in quantiles for qq in q["quarters"]})
     at = {qq: i for i, qq in enumerate(quarters)}
@@ -400,6 +420,7 @@ def _fan_overlay(plt, pdir: Path, collected: dict, quantiles: list[dict]) -> lis
         ax.set_xlabel("quarter (arms aligned by calendar quarter)")
         readable_ticks(ax.yaxis)
         _quarter_ticks(ax, quarters)
+        _mark_fork(ax, quarters, fork_after, at)
         ax.grid(alpha=0.3)
         ax.legend(loc="best", title="arm")
         path = pdir / f"fan_arms_{m}.png"
@@ -478,7 +499,8 @@ def _compare(plt, pdir: Path, result: dict, final_quarters: list[str], runs: int
     return path
 
 
-def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> list[Path]:
+def plots(out: Path, collected: dict, quantiles: list[dict], result: dict, fork_after: str | None = None) -> list[Path]:
+    """The PNGs; `fork_after` (a forked experiment's last saved quarter) is marked on the fan charts."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -489,9 +511,9 @@ def plots(out: Path, collected: dict, quantiles: list[dict], result: dict) -> li
     final_quarters = [q["quarters"][-1] if q["quarters"] else "?" for q in quantiles]
     runs = len(collected["arms"][0]["seeds"])
     with plt.rc_context(PLOT_STYLE):
-        written = _fan_per_arm(plt, pdir, collected, quantiles)
+        written = _fan_per_arm(plt, pdir, collected, quantiles, fork_after)
         if len(collected["arms"]) > 1:
-            written += _fan_overlay(plt, pdir, collected, quantiles)
+            written += _fan_overlay(plt, pdir, collected, quantiles, fork_after)
         written.append(_histograms(plt, pdir, collected, final_quarters))
         if len(result["arms"]) > 1:
             written.append(_compare(plt, pdir, result, final_quarters, runs))
