@@ -480,3 +480,18 @@ def test_run_track_says_where_it_logged(capsys, monkeypatch):
     assert json.loads(out)["mlflow_run_id"] == "rid123" and err == "MLflow run rid123 in sqlite:///x/mlflow.db\n"
     assert main(["run", "--turns", "1", "--json"]) == 0
     assert "mlflow_run_id" not in json.loads(capsys.readouterr().out)  # only with --track
+
+
+def test_paired_difference_ci_uses_students_t():
+    """Few runs need the t quantile: at n = 5, 1.96 would give an interval 29 % too narrow."""
+    from wargame.mc.experiment import ci95, paired_diff
+
+    base = np.zeros(5)
+    other = np.array([1.0, 2.0, 3.0, 4.0, 5.0])  # mean 3, sd sqrt(2.5)
+    lo, hi = paired_diff(base, other)["ci95"]
+    assert (hi - lo) / 2 == pytest.approx(2.776445 * np.sqrt(2.5) / np.sqrt(5), rel=1e-6)
+    assert (lo + hi) / 2 == pytest.approx(3.0)
+    assert ci95(np.array([1.0])) is None and paired_diff(np.zeros(1), np.ones(1)) == {"mean": 1.0, "ci95": None}
+    many = np.random.default_rng(0).normal(size=10_000)
+    lo, hi = ci95(many)
+    assert (hi - lo) / 2 == pytest.approx(1.96 * np.std(many, ddof=1) / 100, rel=1e-3)  # t tends to the normal

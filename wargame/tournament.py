@@ -10,7 +10,6 @@ quarter's values of the headline metrics.
 from __future__ import annotations
 
 import itertools
-import math
 from pathlib import Path
 
 import numpy as np
@@ -55,11 +54,6 @@ def combinations(listed: dict[str, list[str]]) -> list[dict[str, str]]:
     return [dict(zip(actors, combo, strict=True)) for combo in itertools.product(*(listed[a] for a in actors))] or [{}]
 
 
-def _ci95(x: np.ndarray) -> list[float] | None:
-    if x.size < 2:
-        return None
-    mean, half = float(np.mean(x)), 1.96 * float(np.std(x, ddof=1)) / math.sqrt(x.size)
-    return [mean - half, mean + half]
 
 
 def run_tournament(scenario: str | None, runs: int | None, seats: list[str], workers: int, out: Path | None = None) -> dict:
@@ -99,7 +93,7 @@ def run_tournament(scenario: str | None, runs: int | None, seats: list[str], wor
         for a, col in zip(sc.actors, score_cols, strict=True):
             vals = turns.column(col).to_numpy(zero_copy_only=False).astype(float)[order]
             per_game = np.array([np.mean(vals[bounds[r]:bounds[r + 1]]) for r in range(runs)])
-            scores[a] = {"mean": float(np.mean(per_game)), "ci95": _ci95(per_game)}
+            scores[a] = {"mean": float(np.mean(per_game)), "ci95": ex.ci95(per_game)}
         finals = ds.dataset([str(out / "runs" / ex.chunk_name(i, c)) for c in range(ex.n_chunks(manifest))],
                             format="parquet").to_table(columns=list(OUTCOMES))
         outcomes = {m: float(np.mean(finals.column(m).to_numpy(zero_copy_only=False).astype(float))) for m in OUTCOMES}

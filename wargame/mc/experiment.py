@@ -623,17 +623,25 @@ def summarise(x: np.ndarray) -> dict:
     return {"mean": _num(float(np.mean(f))), "p10": float(p10), "p50": float(p50), "p90": float(p90)}
 
 
+def ci95(x: np.ndarray) -> list[float] | None:
+    """The 95 % confidence interval of the mean of `x` (finite values, at least two), by Student's
+    t: 1.96 would be 29 % too narrow at five runs and 3 % at forty."""
+    from scipy.special import stdtrit  # loaded with mesa already: no import cost
+
+    if x.size < 2:
+        return None
+    mean = float(np.mean(x))
+    half = float(stdtrit(x.size - 1, 0.975)) * float(np.std(x, ddof=1)) / math.sqrt(x.size)
+    return [mean - half, mean + half]
+
+
 def paired_diff(base: np.ndarray, other: np.ndarray) -> dict:
-    """Mean of paired differences (run i against run i) and a normal 95 % CI."""
+    """Mean of paired differences (run i against run i) and its 95 % CI (Student's t)."""
     d = other - base
     d = d[np.isfinite(d)]
     if not d.size:
         return {"mean": None, "ci95": None}
-    mean = float(np.mean(d))
-    if d.size < 2:
-        return {"mean": mean, "ci95": None}
-    half = 1.96 * float(np.std(d, ddof=1)) / math.sqrt(d.size)
-    return {"mean": mean, "ci95": [mean - half, mean + half]}
+    return {"mean": float(np.mean(d)), "ci95": ci95(d)}
 
 
 def result_object(collected: dict, manifest: dict) -> dict:
