@@ -27,7 +27,8 @@ def run(capsys, *argv: str) -> tuple[int, dict | None, str]:
 def _file(out: Path) -> dict:
     """sensitivity.json without its `run` block: what --json prints."""
     obj = json.loads((out / "sensitivity.json").read_text())
-    assert set(obj.pop("run")) == {"scenario", "samples", "seed", "games", "params", "notes"}
+    assert set(obj.pop("run")) == {"scenario", "samples", "seed", "games", "params", "final_quarter", "notes",
+                                   "outcome_labels"}
     return obj
 
 
@@ -112,7 +113,8 @@ def test_text_table(capsys, tmp_path, small_scenario):
                  "--out", str(tmp_path), "--outcome", "huawei_output_chips"])
     out = capsys.readouterr()
     assert code == 0 and out.err == ""
-    assert "huawei_output_chips (ST" in out.out and "common random numbers" in out.out
+    assert "`huawei_output_chips` in 2030Q4: total-order Sobol index ST" in out.out and "common random numbers" in out.out
+    assert "Huawei Ascend output (chips per quarter)" in out.out
     assert out.out.index("packaging_max_growth_per_quarter") < out.out.index("cuda_bonus")
 
 
@@ -176,7 +178,8 @@ def test_notes_flag_what_the_ranking_cannot_bear():
     noisy = [{"param": "a", "index": 1.3, "ci95": 0.2}, {"param": "b", "index": 0.1, "ci95": 0.05}]
     notes = notes_on("sobol", {"flat": flat, "wide": wide, "sharp": sharp, "noisy": noisy})
     assert "did not move" in notes["flat"]
-    assert "too few samples" in notes["wide"] and "1 of the 2 leading" in notes["wide"] and "--samples 128" in notes["wide"]
+    assert "too few samples" in notes["wide"] and "1 of the 2 leading indices has" in notes["wide"]
+    assert "--samples 128" in notes["wide"]
     assert "sharp" not in notes
     assert "above 1" in notes["noisy"]
     assert "noisy" not in notes_on("morris", {"noisy": noisy})  # mu* is in the outcome's units: no bound of 1
@@ -192,3 +195,4 @@ def test_text_table_reads_like_the_mc_summary():
     assert "8.73M" in text and "± 13.4M" in text and "e+0" not in text
     assert "~0  ± ~0" in text  # 16 beside 8.73M
     assert "± n/a" in text and "note: too few samples" in text
+    assert "Morris mu* (H100e per quarter per unit of quantile range)" in text

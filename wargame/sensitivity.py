@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from wargame.forkpool import fork_pool
+from wargame.ids import format_quarter, parse_quarter
+from wargame.metric_labels import metric_label
 from wargame.numbers import short_number
 
 DEFAULT_OUTCOMES = ("china_compute_stock_h100e", "us_china_stock_ratio", "smuggled_h100e", "huawei_output_chips")
@@ -136,8 +138,9 @@ def notes_on(method: str, outcomes: dict[str, list[dict]]) -> dict[str, str]:
         if all(r["index"] == 0.0 for r in rows):
             notes[metric] = "the parameters did not move this outcome in any sample: every index is 0"
         elif unsure:
+            have = "has" if len(unsure) == 1 else "have"
             notes[metric] = (f"too few samples to rank the parameters: {len(unsure)} of the {len(leading)} leading "
-                             f"indices have a 95 % CI that reaches zero (use --samples {2 * DEFAULT_SAMPLES[method]} "
+                             f"indices {have} a 95 % CI that reaches zero (use --samples {2 * DEFAULT_SAMPLES[method]} "
                              "or more)")
         elif method == "sobol" and any(r["index"] > 1.0 for r in rows):
             notes[metric] = ("a total-order index above 1 is sampling noise (the true index is at most 1): "
@@ -168,15 +171,24 @@ def _at_scale(x: float | None, top: float) -> str:
     return "~0" if top > 0 and abs(x) < 1e-3 * top else short_number(x)
 
 
-def text_table(obj: dict, notes: dict[str, str] | None = None) -> str:
+def index_label(method: str, metric: str) -> str:
+    """What the index of an outcome measures, in words. SALib's Morris divides each elementary
+    effect by the step (2/3 of the quantile range on 4 levels), so mu* is the outcome's change
+    per unit of quantile range, about 1.5 times the mean absolute change over one step."""
+    if method == "sobol":
+        return "total-order Sobol index ST (share of the outcome's variance)"
+    return f"Morris mu* ({metric_label(metric).unit} per unit of quantile range)"
+
+
+def text_table(obj: dict, notes: dict[str, str] | None = None, final_quarter: str | None = None) -> str:
     """One block per outcome, parameters ranked; figures by the reports' number rule (8.73M, not
-    8.733e+06): mu* is in the outcome's own units, ST is a share of its variance."""
-    label = "ST, share of variance" if obj["method"] == "sobol" else "mu*, in the outcome's units"
+    8.733e+06)."""
     lines = []
     for metric, rows in obj["outcomes"].items():
         width = max([len(r["param"]) for r in rows] + [5])
         top = max([abs(r["index"]) for r in rows if r["index"] is not None] + [0.0])
-        lines.append(f"{metric} ({label}, ±95% CI):")
+        at = f" in {final_quarter}" if final_quarter else ""
+        lines.append(f"{metric_label(metric).with_unit()} `{metric}`{at}: {index_label(obj['method'], metric)}, ±95% CI")
         for r in rows:
             i = _at_scale(r["index"], top)
             c = _at_scale(r["ci95"], top)
@@ -195,40 +207,48 @@ def write_outputs(out: Path, obj: dict, run: dict | None = None) -> list[Path]:
     import matplotlib.pyplot as plt
 
     from wargame.mc.experiment import write_json_atomic
-    from wargame.mc.report import readable_ticks, safe_name
+    from wargame.mc.report import PLOT_STYLE
 
     out.mkdir(parents=True, exist_ok=True)
     write_json_atomic(out / "sensitivity.json", {**obj, "run": run} if run is not None else obj)
     notes = (run or {}).get("notes", {})
-    label = ("total-order Sobol index ST (share of variance)" if obj["method"] == "sobol"
-             else "Morris mu* (mean absolute effect, outcome units)")
+    at = f", {run['final_quarter']}" if run and run.get("final_quarter") else ""
     paths = []
-    for metric, rows in obj["outcomes"].items():
-        rows = rows[::-1]  # largest at the top
-        fig, ax = plt.subplots(figsize=(8, 0.4 * len(rows) + 1.8))
-        vals = [max(r["index"] or 0.0, 0.0) for r in rows]
-        errs = [r["ci95"] or 0.0 for r in rows]
-        ax.barh([r["param"] for r in rows], vals, xerr=errs, color="tab:blue", ecolor="grey", capsize=2)
-        # an index is never negative; an axis stretched to a CI many times the index hides every bar
-        top = max(vals) * 1.3 if max(vals) > 0 else 1.0
-        ax.set_xlim(0.0, top)
-        for y, (v, e) in enumerate(zip(vals, errs, strict=True)):
-            if v + e > top:  # the CI runs off the axis: say how far
-                ax.annotate(f"±{short_number(e)} →", (top, y), xytext=(-4, 0), textcoords="offset points",
-                            ha="right", va="center", fontsize=9, color="dimgrey",
-                            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
-        readable_ticks(ax.xaxis)
-        ax.set_xlabel(f"{label}; whiskers: 95 % CI")
-        ax.set_title(textwrap.fill(f"{metric}: sensitivity ({obj['method']}, {(run or {}).get('games', '?')} games)", 60),
-                     fontsize=12)
-        if metric in notes:
-            fig.text(0.01, 0.01, textwrap.fill(f"Note: {notes[metric]}", 100), fontsize=9, color="firebrick", va="bottom")
-        fig.tight_layout(rect=(0, 0.08 if metric in notes else 0, 1, 1))
-        path = out / f"sensitivity_{safe_name(metric)}.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        paths.append(path)
+    with plt.rc_context(PLOT_STYLE):
+        for metric, rows in obj["outcomes"].items():
+            paths.append(_bar_plot(plt, out, obj["method"], metric, rows, notes.get(metric), at, (run or {}).get("games")))
     return paths
+
+
+def _bar_plot(plt, out: Path, method: str, metric: str, rows: list[dict], note: str | None, at: str,
+              games: int | None) -> Path:
+    """sensitivity_<metric>.png: the parameters ranked, largest at the top, the axis from 0."""
+    from wargame.mc.report import readable_ticks, safe_name
+
+    rows = rows[::-1]  # largest at the top
+    fig, ax = plt.subplots(figsize=(10, 0.4 * len(rows) + 2.2))
+    vals = [max(r["index"] or 0.0, 0.0) for r in rows]
+    errs = [r["ci95"] or 0.0 for r in rows]
+    ax.barh([r["param"] for r in rows], vals, xerr=errs, color="tab:blue", ecolor="grey", capsize=2)
+    # an index is never negative; an axis stretched to a CI many times the index hides every bar
+    top = max(vals) * 1.3 if max(vals) > 0 else 1.0
+    ax.set_xlim(0.0, top)
+    for y, (v, e) in enumerate(zip(vals, errs, strict=True)):
+        if v + e > top:  # the CI runs off the axis: say how far
+            ax.annotate(f"±{short_number(e)} →", (top, y), xytext=(-4, 0), textcoords="offset points",
+                        ha="right", va="center", fontsize=9, color="dimgrey",
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+    readable_ticks(ax.xaxis)
+    ax.set_xlabel(textwrap.fill(f"{index_label(method, metric)}; whiskers: 95 % CI", 70))
+    ax.set_title(textwrap.fill(f"{metric_label(metric).with_unit()}{at}: sensitivity ({method}, {games or '?'} games)",
+                               55))
+    if note:
+        fig.text(0.01, 0.01, textwrap.fill(f"Note: {note}", 110), fontsize=10, color="firebrick", va="bottom")
+    fig.tight_layout(rect=(0, 0.08 if note else 0, 1, 1))
+    path = out / f"sensitivity_{safe_name(metric)}.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
 
 
 def track(out: Path, obj: dict, scenario_name: str, samples: int, seed: int, games: int, plots: list[Path]) -> str:
@@ -289,8 +309,10 @@ def run_sensitivity(args) -> int:
     from wargame.mc.experiment import default_out_dir
 
     out = Path(args.out) if args.out is not None else default_out_dir("sensitivity")
+    final_quarter = format_quarter(parse_quarter(str(scenario.start_quarter)) + scenario.turns - 1)
     run = {"scenario": scenario.name, "samples": samples, "seed": seed, "games": full["games"],
-           "params": full["params"], "notes": notes}
+           "params": full["params"], "final_quarter": final_quarter, "notes": notes,
+           "outcome_labels": {m: {"label": metric_label(m).label, "unit": metric_label(m).unit} for m in outcomes}}
     plots = write_outputs(out, obj, run)
     run_id = None
     if not args.no_track:
@@ -305,6 +327,6 @@ def run_sensitivity(args) -> int:
     else:
         print(f"{method} sensitivity of {scenario.name}: {len(full['params'])} parameters, {full['games']} games "
               f"(game seed {seed} in every one: common random numbers)")
-        print(text_table(obj, notes))
+        print(text_table(obj, notes, final_quarter))
         print(f"results in {out}" + (f"; MLflow run {run_id}" if run_id else ""))
     return 0
