@@ -443,3 +443,16 @@ def test_terminal_events_block_counts_like_the_summary():
         cells = [report.event_cell(*report.event_count(a["final"][m], op, thr)) for a in collected["arms"]]
         row = next(line for line in lines if line.strip().startswith(label))
         assert all(c in row for c in cells) and all(c in md for c in cells), label
+
+
+def test_readme_states_the_measured_threshold_basis_and_the_relabelled_metrics():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = " ".join(readme.read_text().split("## Monte Carlo", 1)[1].split("### Sensitivity", 1)[0].split())
+    for _, (s_lo, s_hi), _ in report.THRESHOLD_BASIS:
+        assert f"{s_lo:.1f}–{s_hi:.1f}" in text
+    assert ", ".join(f"{o_lo:.1f}–{o_hi:.1f}" for *_, (o_lo, o_hi) in report.THRESHOLD_BASIS[:3]) in text
+    assert "US and allied installed AI compute" in text and "US+allies:China compute stock ratio < 10" in text
+    assert "`no-controls` (hypothetical)" in text and "same y-scales" in text
+    assert "stock ratio) is cumulative" not in text and "the same scales in every arm" not in text
