@@ -342,7 +342,8 @@ def summary_md(result: dict, collected: dict, manifest: dict, final_quarters: li
               "and the 10th, 50th and 90th percentiles (p10: one run in ten ends lower). A flow (a unit 'per "
               f"quarter', or a share of one) is the value for that one quarter, {fq}, not a total over the game; a "
               "stock (installed compute, and the stock ratio) is what is in service at the end of "
-              f"{fq}: earlier additions less retirements (chips retire over a 4-year life), not everything ever "
+              f"{fq}: earlier additions less retirements (`retire_per_quarter`, 1/16 a quarter at the scenarios' value: a "
+              "4-year effective life), not everything ever "
               "installed. Each row is printed at one precision, set by its largest figure: '~0' is a value that "
               "rounds to zero beside it (exact values: the Parquet tables and results.json).", "",
               "| metric | id | unit | kind | what it counts |", "|---|---|---|---|---|"]
