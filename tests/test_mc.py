@@ -66,7 +66,7 @@ def test_same_results_for_one_or_two_workers(capsys, tmp_path):
     runs = table(tmp_path / "w1", "runs")
     assert list(runs["seed"]) == [game_seed(0, i) for i in range(10)]
     assert any(c.startswith("param.") for c in runs.columns)
-    assert (tmp_path / "w1" / "summary.md").read_text().count("P(US:China compute stock ratio < 10)") == 1
+    assert (tmp_path / "w1" / "summary.md").read_text().count("P(US+allies:China compute stock ratio < 10)") == 1
     assert {p.name for p in (tmp_path / "w1" / "plots").iterdir()} == {"fan_baseline.png", "final_hist.png"}
 
 
@@ -448,8 +448,15 @@ def test_terminal_speed_line_names_each_figure():
 def test_terminal_output_of_a_comparison(capsys, tmp_path):
     assert main(["mc", "--runs", "2", "--workers", "1", "--no-track", "--compare", "us=doctrine,idle",
                  "--out", str(tmp_path / "t")]) == 0
-    first = capsys.readouterr().out.splitlines()[0]
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
     assert first.startswith("4 games (2 runs x 2 arms) in ") and "games/s while playing" in first
+    # the headline events follow the table, k of n per arm, as summary.md counts them
+    events = out.split("headline events at the final quarter (2030Q4)")[1].split("results_hash")[0]
+    assert "us=doctrine" in events and "us=idle" in events and "Wilson" in out
+    assert events.count(" of 2") == 8 and "US+allies:China compute stock ratio < 10" in events
+    stored = json.loads((tmp_path / "t" / "results.json").read_text())
+    assert "headline events" not in json.dumps(stored) and "events" not in stored  # not part of the contract
 
 
 def test_an_interrupt_says_how_to_continue(capsys, tmp_path, monkeypatch):

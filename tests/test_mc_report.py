@@ -79,7 +79,7 @@ def test_every_reported_metric_has_a_plain_label_and_unit():
         assert lab.label != m and lab.unit and lab.kind in ("flow", "stock", "level"), m
     assert metric_label("smuggled_h100e").with_unit() == "Smuggled into China (H100e per quarter)"
     assert when("smuggled_h100e", "2030Q4") == "in 2030Q4 alone"
-    assert "cumulative" in when("china_compute_stock_h100e", "2030Q4")
+    assert when("china_compute_stock_h100e", "2030Q4") == "at the end of 2030Q4 (in service: additions less retirements)"
 
 
 def test_output_ratio_is_labelled_as_all_us_vendor_output_not_top_chips():
@@ -94,7 +94,7 @@ def test_summary_names_each_metric_with_label_unit_and_id_and_says_what_the_fina
     md = report.summary_md(result, collected, manifest, fq)
     assert "| Smuggled into China (H100e per quarter) `smuggled_h100e` |" in md
     assert "| China's installed AI compute (H100e) `china_compute_stock_h100e` |" in md
-    assert "the value for that one quarter, 2030Q4, not a total" in md and "cumulative" in md
+    assert "the value for that one quarter, 2030Q4, not a total" in md and "in service at the end of 2030Q4" in md
     assert not re.search(r"^\| [a-z]+_[a-z_]+ \|", md, re.M), "a row named only by its snake_case id"
 
 
@@ -102,7 +102,7 @@ def test_terminal_table_has_labels_and_units_and_keeps_the_ids():
     result, *_ = experiment({"baseline": ("baseline", "2025Q1", 24)})
     text = report.text_table(result)
     assert "Smuggled into China (H100e per quarter)" in text and "smuggled_h100e" in text
-    assert "US:China compute stock ratio (US ÷ China)" in text
+    assert "US+allies:China compute stock ratio (US+allies ÷ China)" in text
     assert "final quarter's values alone" in text
 
 
@@ -126,7 +126,7 @@ def test_plots_carry_units_the_final_quarter_and_one_legend(tmp_path, figures):
         assert metric_label(m).unit in ax.get_xlabel()
         assert "2030Q4" in ax.get_title() and "final turn" not in ax.get_title()
         assert ax.get_legend() is None  # one legend, for the figure
-        assert all(not p.get_fill() for p in ax.patches), "filled translucent bars blend into unlisted colours"
+        assert all(p.get_alpha() in (None, 1) for p in ax.patches), "translucent bars blend into unlisted colours"
     assert len(hist.legends) == 1 and [t.get_text() for t in hist.legends[0].get_texts()] == list(arms)
 
     cmp = figures["compare.png"]
@@ -165,8 +165,8 @@ def test_event_cells_give_counts_and_a_wilson_interval_never_a_bare_zero():
 def test_summary_defines_each_event_and_counts_runs(tmp_path):
     result, collected, manifest, _, fq = experiment({"baseline": ("baseline", "2025Q1", 24)})
     md = report.summary_md(result, collected, manifest, fq)
-    assert md.count("P(US:China compute stock ratio < 10)") == 1
-    row = next(line for line in md.splitlines() if line.startswith("| P(US:China compute stock ratio < 10)"))
+    assert md.count("P(US+allies:China compute stock ratio < 10)") == 1
+    row = next(line for line in md.splitlines() if line.startswith("| P(US+allies:China compute stock ratio < 10)"))
     assert "`us_china_stock_ratio` < 10 at the end of 2030Q4" in row
     assert f"of {RUNS}" in row and "0.00" not in row and "Wilson" in md
     assert "Thresholds:" in md
@@ -282,3 +282,177 @@ def test_short_number_rounds_into_the_next_suffix():
     assert [short_number(x) for x in (999_600, 999.6, 999.4, -999_600, 999.5e6, 1.2e12)] == [
         "1M", "1k", "999", "-1M", "1B", "1.2T"]
     assert [short_number(x) for x in (float("inf"), float("-inf"), float("nan"))] == ["inf", "-inf", "nan"]
+
+
+# --- 7. what the labels claim (review of the Monte Carlo outputs) ---------------------------------
+def test_the_us_stock_is_labelled_as_us_and_allied_compute():
+    """The model's "US" stock is every US-vendor chip installed outside China and the Tier-2
+    nations (docs/model.md §3.6): allies such as Europe and Japan are in it."""
+    lab, ratio = LABELS["us_compute_stock_h100e"], LABELS["us_china_stock_ratio"]
+    assert lab.label == "US and allied installed AI compute"
+    assert "outside China and the Tier-2 nations" in lab.note and "Europe, Japan" in lab.note
+    assert "allies" in ratio.label and "allies" in ratio.unit and "outside China and the Tier-2 nations" in ratio.note
+    assert all("allies" in label for label, m, *_ in report.EVENTS if m == "us_china_stock_ratio")
+    every_text = " ".join(f"{x.label} {x.unit} {x.note}" for x in LABELS.values())
+    assert "US installed AI compute" not in every_text and "installed in the US" not in every_text
+
+
+def test_stocks_are_in_service_net_of_retirements_not_cumulative(tmp_path, figures):
+    """settle_stocks retires 1/16 of every stock a quarter: a stock is what is in service, and
+    'cumulative' is kept for the running total of smuggling."""
+    for m in ("us_compute_stock_h100e", "china_compute_stock_h100e", "tier2_compute_stock_h100e"):
+        assert LABELS[m].kind == "stock" and "less retirements" in LABELS[m].note and not LABELS[m].cumulative, m
+        assert "cumulative" not in when(m, "2030Q4"), m
+    assert LABELS["cumulative_smuggled_h100e"].cumulative
+    assert "cumulative" in when("cumulative_smuggled_h100e", "2030Q4")
+    # the fleet's power is built like the stocks (kept * (1 - r) + new), so it is one
+    assert LABELS["china_ai_power_gw"].kind == "stock" and "retired" in LABELS["china_ai_power_gw"].note
+
+    result, collected, manifest, quantiles, fq = experiment({"baseline": ("baseline", "2025Q1", 24)})
+    md = report.summary_md(result, collected, manifest, fq)
+    assert "cumulative" not in md and "everything installed" not in md and "less retirements" in md
+    assert "cumulative" not in report.text_table(result) and "less retirements" in report.text_table(result)
+    report.plots(tmp_path, collected, quantiles, result)
+    assert not any("cumulative" in ax.get_xlabel() for ax in figures["final_hist.png"].axes)
+
+
+def _hypothetical_experiment():
+    return experiment({"baseline": ("baseline", "2025Q1", 24), "no-controls": ("no-controls", "2023Q1", 32)})
+
+
+def test_hypothetical_arms_say_so_in_summary_terminal_and_plots(tmp_path, figures):
+    """no-controls is `hypothetical: true`: its arm is never shown as plain 'no-controls'."""
+    result, collected, manifest, quantiles, fq = _hypothetical_experiment()
+    md = report.summary_md(result, collected, manifest, fq)
+    assert ('- scenarios: baseline ("Baseline 2025Q1-2030Q4"); no-controls ("Counterfactual: no export controls '
+            'from 2022 (hypothetical)")') in md
+    assert "- arms: baseline, no-controls (hypothetical) (" in md
+    assert "## no-controls (hypothetical): final quarter 2030Q4" in md and "## baseline: final quarter" in md
+    assert "| event | definition | baseline | no-controls (hypothetical) |" in md
+    assert "arm no-controls (hypothetical)" in report.text_table(result, names=report.display_names(
+        [a["name"] for a in result["arms"]], manifest))
+
+    report.plots(tmp_path, collected, quantiles, result, manifest=manifest)
+    assert figures["fan_no-controls.png"].get_suptitle().startswith("no-controls (hypothetical): ")
+    assert figures["fan_baseline.png"].get_suptitle().startswith("baseline: ")
+    assert [t.get_text() for t in figures["final_hist.png"].legends[0].get_texts()] == [
+        "baseline", "no-controls (hypothetical)"]
+    overlay = figures["fan_arms_us_china_stock_ratio.png"].axes[0].get_legend()
+    assert [t.get_text() for t in overlay.get_texts()] == ["baseline", "no-controls (hypothetical)"]
+    assert [t.get_text() for t in figures["compare.png"].axes[0].get_yticklabels()] == ["no-controls (hypothetical)"]
+
+
+def test_a_hypothetical_scenario_title_is_marked_once():
+    assert report._titled("Counterfactual: no export controls from 2022 (hypothetical)", True).count("hypothetical") == 1
+    assert report._titled("A variant", True) == "A variant (hypothetical)"
+    assert report._titled("Baseline 2025Q1-2030Q4", False) == "Baseline 2025Q1-2030Q4"
+
+
+def _overlapping_labels(fig) -> list[tuple[str, str]]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)  # the figure is closed: draw it again, as saved
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    clashes = []
+    for ax in fig.axes:
+        boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.get_xticklabels() if t.get_text()]
+        clashes += [(a, b) for (a, box_a), (b, box_b) in zip(boxes, boxes[1:], strict=False) if box_a.x1 > box_b.x0]
+    return clashes
+
+
+def test_quarter_labels_never_run_together(tmp_path, figures):
+    """A 32-quarter game in a 2x2 panel printed '2023Q42024Q4...': the step follows the width."""
+    assert report.quarter_step(24, 4.2) == 4 and report.quarter_step(32, 4.2) == 8
+    assert report.quarter_step(32, 8.5) == 4 and report.quarter_step(8, 4.2) == 2
+    result, collected, manifest, quantiles, fq = _hypothetical_experiment()
+    report.plots(tmp_path, collected, quantiles, result, manifest=manifest)
+    for name in ("fan_no-controls.png", "fan_baseline.png", "fan_arms_us_china_stock_ratio.png"):
+        fig = figures[name]
+        assert not _overlapping_labels(fig), name
+        assert all(t.get_text().endswith("2030Q4") for t in [fig.axes[0].get_xticklabels()[-1]]), name
+    ticks = [t.get_text() for t in figures["fan_no-controls.png"].axes[0].get_xticklabels()]
+    assert ticks == ["2024Q4", "2026Q4", "2028Q4", "2030Q4"]
+
+
+def test_thresholds_paragraph_says_exactly_what_was_measured():
+    result, collected, manifest, _, fq = experiment({"us=hawk": ("baseline", "2025Q1", 24)})
+    md = report.summary_md(result, collected, manifest, fq)
+    para = next(line for line in md.splitlines() if line.startswith("Thresholds:"))
+    assert "across the built-in scenarios and US policies" not in para
+    assert "40 runs each at seed 0" in para and "parameter values" in para
+    for setting in ("baseline:", "no-controls (hypothetical):", "baseline with us=idle:", "baseline with us=hawk:"):
+        assert setting in para, setting
+    assert "stock ratio 8.4–16.1" in para and "not fitted to this one" in para and "were not measured" in para
+
+
+def test_tied_histogram_bins_show_every_arm(tmp_path, figures):
+    """Two arms with the same count in a bin: side-by-side bars, not one outline over the other."""
+    arms = {"us=doctrine": ("baseline", "2025Q1", 24), "us=idle": ("baseline", "2025Q1", 24)}
+    result, collected, manifest, quantiles, _ = experiment(arms)
+    for a in collected["arms"]:  # both arms: the very same values, every bin tied
+        a["final"]["us_china_stock_ratio"] = np.linspace(5.0, 25.0, RUNS)
+    report.plots(tmp_path, collected, quantiles, result, manifest=manifest)
+    ax = figures["final_hist.png"].axes[0]
+    bars = [(p.get_x(), p.get_x() + p.get_width(), p.get_facecolor()) for p in ax.patches if p.get_height() > 0]
+    colours = {c for *_, c in bars}
+    assert len(colours) == 2
+    for (x0, x1, _), (y0, y1, _) in ((a, b) for a in bars for b in bars if a[2] != b[2]):
+        assert x1 <= y0 + 1e-9 or y1 <= x0 + 1e-9, "two arms' bars overlap"
+    # fan charts share y-scales only; compare.png says nothing about calendars when arms share one
+    assert "(the same y-scales in every arm's chart)" in figures["fan_us_idle.png"].get_suptitle()
+    assert not figures["compare.png"].get_supxlabel()
+
+
+def test_compare_chart_warns_when_arms_play_different_calendars(tmp_path, figures):
+    result, collected, manifest, quantiles, _ = _hypothetical_experiment()
+    report.plots(tmp_path, collected, quantiles, result, manifest=manifest)
+    note = figures["compare.png"].get_supxlabel().replace("\n", " ")
+    assert "different calendars" in note and "2025Q1-2030Q4" in note and "2023Q1-2030Q4" in note
+    assert "paired by run seed" in note
+
+
+def test_label_wording_is_accurate_about_vendors_smuggling_and_cloud():
+    every_text = " ".join(f"{x.label} {x.note}" for x in LABELS.values())
+    assert "US-made" not in every_text and "made by Nvidia" not in every_text
+    assert "designed and sold by Nvidia" in LABELS["us_ai_chip_output_h100e"].note
+    assert "US-vendor (Nvidia and others)" in LABELS["tier2_compute_stock_h100e"].note
+    assert "counts every smuggled chip as Nvidia's" in LABELS["nvidia_china_share"].note
+    cloud = LABELS["cloud_leak_h100e"]
+    assert cloud.label == "Compute rented abroad by Chinese firms (cloud access)" and "leak" not in cloud.label.lower()
+    assert "not installed in China" in cloud.note
+
+
+def test_summary_example_uses_the_runs_and_a_single_arm_claims_no_pairing():
+    result, collected, manifest, _, fq = experiment({"baseline": ("baseline", "2025Q1", 24)})
+    md = report.summary_md(result, collected, manifest, fq)
+    assert f"'0 of {RUNS} (< " in md and "0 of 100" not in md
+    assert "common random numbers" not in md and "- arm: baseline" in md
+    two = experiment({"us=doctrine": ("baseline", "2025Q1", 24), "us=idle": ("baseline", "2025Q1", 24)})
+    assert "common random numbers: every arm plays the same seeds" in report.summary_md(two[0], two[1], two[2], two[4])
+
+
+def test_terminal_events_block_counts_like_the_summary():
+    result, collected, manifest, _, fq = _hypothetical_experiment()
+    names = report.display_names([a["name"] for a in result["arms"]], manifest)
+    text = report.events_text(collected, names, fq)
+    lines = text.splitlines()
+    assert lines[0].startswith("headline events at the final quarter (2030Q4)") and "no-controls (hypothetical)" in lines[1]
+    md = report.summary_md(result, collected, manifest, fq)
+    for label, m, op, thr in report.EVENTS:
+        cells = [report.event_cell(*report.event_count(a["final"][m], op, thr)) for a in collected["arms"]]
+        row = next(line for line in lines if line.strip().startswith(label))
+        assert all(c in row for c in cells) and all(c in md for c in cells), label
+
+
+def test_readme_states_the_measured_threshold_basis_and_the_relabelled_metrics():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = " ".join(readme.read_text().split("## Monte Carlo", 1)[1].split("### Sensitivity", 1)[0].split())
+    for _, (s_lo, s_hi), _ in report.THRESHOLD_BASIS:
+        assert f"{s_lo:.1f}–{s_hi:.1f}" in text
+    assert ", ".join(f"{o_lo:.1f}–{o_hi:.1f}" for *_, (o_lo, o_hi) in report.THRESHOLD_BASIS[:3]) in text
+    assert "US and allied installed AI compute" in text and "US+allies:China compute stock ratio < 10" in text
+    assert "`no-controls` (hypothetical)" in text and "same y-scales" in text
+    assert "stock ratio) is cumulative" not in text and "the same scales in every arm" not in text

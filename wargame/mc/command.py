@@ -138,7 +138,7 @@ def run_mc(args) -> int:
     out, manifest, created = prepare(args)
     args.mc_out = out  # for the interrupt's message: how to continue
     try:
-        obj, quantiles, final_quarters, _ = finish_experiment(out, manifest, workers, args.executor, args.scheduler,
+        obj, quantiles, final_quarters, collected = finish_experiment(out, manifest, workers, args.executor, args.scheduler,
                                                               track=_tracking(args, manifest), t0=t0)
     except Exception:
         _take_back(out, created)
@@ -150,8 +150,8 @@ def run_mc(args) -> int:
     else:
         print(speed_line(manifest, obj))
         print(f"final quarter ({', '.join(dict.fromkeys(final_quarters))}): flows are that quarter's values, "
-              "stocks cumulative")
-        print(report_text(obj))
+              "stocks what is in service at its end (additions less retirements)")
+        print(report_text(obj, manifest, collected, final_quarters))
         print(f"results_hash {obj['results_hash']}")
         print(f"results in {out}" + (f"; MLflow run {obj['mlflow_run_id']}" if obj["mlflow_run_id"] else ""))
     return 0
@@ -172,10 +172,19 @@ def speed_line(manifest: dict, obj: dict) -> str:
     return f"{head} (set-up, report and tracking included); {obj['games_per_s']:.1f} games/s while playing{earlier}"
 
 
-def report_text(obj: dict) -> str:
+def report_text(obj: dict, manifest: dict | None = None, collected: dict | None = None,
+                final_quarters: list[str] | None = None) -> str:
+    """The terminal's table of the arms (a hypothetical scenario's arm says so, given the
+    manifest), then, given the final values (`collected`), the headline events: k of n runs,
+    the share and its 95 % interval (the same counts as summary.md; not in --json)."""
     from wargame.mc import report
 
-    return report.text_table(obj["_result"])
+    result = obj["_result"]
+    names = report.display_names([a["name"] for a in result["arms"]], manifest)
+    text = report.text_table(result, names=names)
+    if collected is not None and final_quarters:
+        text += "\n\n" + report.events_text(collected, names, final_quarters)
+    return text
 
 
 def finish_experiment(out, manifest: dict, workers: int, executor: str = "local", scheduler: str | None = None,

@@ -13,16 +13,25 @@ from wargame.metric_labels import metric_label, when
 from wargame.numbers import aligned_numbers, short_number
 
 # Headline events at each arm's final quarter: (label, metric, comparison, threshold). The
-# thresholds cut through the range the two ratios reach by 2030Q4 across the built-in scenarios
-# and US policies (README, Monte Carlo): at 40 runs each, the final stock ratio ran about 13-26 in
-# the baseline, 8-16 with no controls, 12-14 with us=idle and 25-49 with us=hawk; the output
-# ratio 16-73, 15-28, 15-29 and 31-80. A stock ratio below 5 or an output ratio below 10 (the
-# earlier thresholds) happened in none of those runs.
+# thresholds are fixed (the same in every experiment); the ratio thresholds were set from the one
+# measurement in THRESHOLD_BASIS below (README, Monte Carlo).
 EVENTS = (
-    ("US:China compute stock ratio < 10", "us_china_stock_ratio", "<", 10.0),
-    ("US:China compute stock ratio < 15", "us_china_stock_ratio", "<", 15.0),
+    ("US+allies:China compute stock ratio < 10", "us_china_stock_ratio", "<", 10.0),
+    ("US+allies:China compute stock ratio < 15", "us_china_stock_ratio", "<", 15.0),
     ("US:China AI-chip output ratio < 20", "us_china_output_ratio", "<", 20.0),
     ("China self-sufficiency >= 70 %", "china_self_sufficiency", ">=", 0.7),
+)
+# What the ratio thresholds were set from: 40 runs per setting, seed 0, the scenarios' parameter
+# values (no sampling), doctrine seats unless named; the lowest and highest final (2030Q4) value
+# of the stock ratio and of the output ratio over the 40 runs. Measured with
+# `wargame mc --runs 40 --no-track --compare-scenarios baseline,no-controls` and
+# `wargame mc --runs 40 --no-track --compare us=idle,hawk`.
+THRESHOLD_RUNS, THRESHOLD_SEED = 40, 0
+THRESHOLD_BASIS = (
+    ("baseline", (13.0, 25.9), (16.3, 72.7)),
+    ("no-controls (hypothetical)", (8.4, 16.1), (14.9, 27.9)),
+    ("baseline with us=idle", (12.3, 14.1), (14.7, 28.9)),
+    ("baseline with us=hawk", (25.0, 49.2), (31.3, 80.2)),
 )
 TABLE_METRICS = TRACK_METRICS + ("china_self_sufficiency",)
 Z95 = 1.959963984540054
@@ -106,15 +115,17 @@ def _reference_cell(arm_index: int) -> str:
     return "(reference)" if arm_index == 0 else ""
 
 
-def text_table(result: dict, metrics=TABLE_METRICS) -> str:
+def text_table(result: dict, metrics=TABLE_METRICS, names: list[str] | None = None) -> str:
     """The readable table the CLI prints: per arm, key metrics at the final turn, each with its
-    plain label and unit, and its id last; the first arm is the others' reference."""
+    plain label and unit, and its id last; the first arm is the others' reference. `names`: the
+    arms as shown (see `display_names`: a hypothetical scenario's arm says so)."""
     metrics = list(dict.fromkeys(metrics))
     lines = []
     multi = len(result["arms"]) > 1
+    names = names or [a["name"] for a in result["arms"]]
     first = result["arms"][0]["name"]
     for i, arm in enumerate(result["arms"]):
-        lines.append(f"arm {arm['name']}" + (" (the reference for the differences)" if multi and i == 0 else ""))
+        lines.append(f"arm {names[i]}" + (" (the reference for the differences)" if multi and i == 0 else ""))
         rows = [["metric (unit)", "mean", "p10", "p50", "p90"] + ([f"diff vs {first} [95% CI]"] if multi else []) + ["id"]]
         for m in metrics:
             row = [metric_label(m).with_unit(), *_summary_cells(arm["summary"][m])]
@@ -130,8 +141,27 @@ def text_table(result: dict, metrics=TABLE_METRICS) -> str:
                 lines.append("  " + "  ".join("-" * w for w in widths))
         lines.append("")
     lines.append("'per quarter' figures are the final quarter's values alone; stocks (installed compute and its ratio) "
-                 "are cumulative. '~0': rounds to zero beside the row's largest figure.")
+                 "are what is in service at the quarter's end (additions less retirements). '~0': rounds to zero beside "
+                 "the row's largest figure.")
     return "\n".join(lines).rstrip()
+
+
+def events_text(collected: dict, names: list[str], final_quarters: list[str]) -> str:
+    """The headline events as the terminal prints them after the table: per event and arm, the
+    runs in which it happened (k of n), the share and its 95 % Wilson interval."""
+    fq = _final_label(final_quarters)
+    rows = [["event", *names]]
+    for label, m, op, thr in EVENTS:
+        rows.append([label] + [event_cell(*event_count(a["final"][m], op, thr)) if m in a["final"] else "n/a"
+                               for a in collected["arms"]])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [f"headline events at the final quarter ({fq}): runs in which it happened, k of n: share "
+             "(95 % Wilson interval)"]
+    for j, r in enumerate(rows):
+        lines.append(("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))).rstrip())
+        if j == 0:
+            lines.append("  " + "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 # --- summary.md ---------------------------------------------------------------------------------
@@ -181,17 +211,42 @@ def _mark_fork(ax, quarters: list[str], fork_after: str | None, at: dict[str, in
                 textcoords="offset points", ha="left", va="top", fontsize=10, color="dimgrey")
 
 
-def _arm_spans(manifest: dict) -> list[tuple[str, int] | None]:
-    """Each arm's (start quarter, turns), None where its scenario cannot be read."""
+def _arm_scenarios(manifest: dict) -> list:
+    """Each arm's scenario, None where it cannot be read (a saved game gone or changed)."""
     key = ex.manifest_key(manifest)
-    spans = []
+    out = []
     for arm in manifest["arms"]:
         try:
-            sc = ex.arm_scenario(key, arm["scenario"])
-            spans.append((str(sc.start_quarter), int(sc.turns)))
+            out.append(ex.arm_scenario(key, arm["scenario"]))
         except Exception:
-            spans.append(None)
-    return spans
+            out.append(None)
+    return out
+
+
+def _arm_spans(manifest: dict) -> list[tuple[str, int] | None]:
+    """Each arm's (start quarter, turns), None where its scenario cannot be read."""
+    return [(str(sc.start_quarter), int(sc.turns)) if sc is not None else None for sc in _arm_scenarios(manifest)]
+
+
+HYPOTHETICAL = " (hypothetical)"
+
+
+def _titled(title: str, hypothetical: bool) -> str:
+    """A scenario's title, saying '(hypothetical)' if it is one and the title does not say so."""
+    return title + (HYPOTHETICAL if hypothetical and "hypothetical" not in title.lower() else "")
+
+
+def hypothetical_arms(manifest: dict | None) -> list[bool]:
+    """Per arm: does it play a hypothetical scenario (a policy variant or counterfactual)?"""
+    if not manifest:
+        return []
+    return [bool(sc is not None and sc.hypothetical) for sc in _arm_scenarios(manifest)]
+
+
+def display_names(names: list[str], manifest: dict | None) -> list[str]:
+    """The arms' names as reports show them: an arm that plays a hypothetical scenario says so."""
+    hyp = hypothetical_arms(manifest) or [False] * len(names)
+    return [n + (HYPOTHETICAL if h and "hypothetical" not in n else "") for n, h in zip(names, hyp, strict=True)]
 
 
 def _overridden(seats: dict, compare: dict | None) -> list[str]:
@@ -217,68 +272,102 @@ def setting_lines(manifest: dict, final_quarters: list[str]) -> list[str]:
         last = saved.timeline[-1]["quarter"] if saved.timeline else None
         after = (f"after {last} (turn {played} of {saved.scenario.turns}; those {played} quarters are the saved "
                  "game's, the same in every run)") if last else "at its start (no quarter played)"
-        return [f"scenario: {saved.scenario.name} (as saved), forked from `{manifest['from_save']}` {after}; "
+        title = _titled(saved.scenario.title, saved.scenario.hypothetical)
+        return [f"scenario: {saved.scenario.name} (as saved), \"{title}\", forked from `{manifest['from_save']}` {after}; "
                 f"the futures play {_quarter_add(str(saved.scenario.start_quarter), played)}–{final_quarters[0]}",
                 f"seats: as saved ({_policies(seats)})" + changed,
                 "parameters: the saved game's" + (" (its own draw)" if saved.param_draw else " (the scenario's values)")]
     sampling = "Latin hypercube" if manifest["lhs"] else "per-run draws" if manifest["sample_params"] else "none (values)"
-    return [f"scenario(s): {', '.join(manifest['scenarios'])}", "seats: scenario defaults" + changed,
+    key = ex.manifest_key(manifest)
+    titled = []
+    for name in manifest["scenarios"]:
+        try:
+            sc = ex.arm_scenario(key, name)
+            titled.append(f'{name} ("{_titled(sc.title, sc.hypothetical)}")')
+        except Exception:
+            titled.append(name)
+    return [f"scenario{'s' if len(titled) > 1 else ''}: {'; '.join(titled)}", "seats: scenario defaults" + changed,
             f"parameter sampling: {sampling}"]
+
+
+def calendars(arm_names: list[str], spans: list, final_quarters: list[str]) -> str:
+    """'baseline: 2025Q1-2030Q4, 24 turns; no-controls: 2023Q1-2030Q4, 32 turns'."""
+    return "; ".join(f"{n}: {s[0]}-{fq}, {s[1]} turns" if s else f"{n}: ends {fq}"
+                     for n, s, fq in zip(arm_names, spans, final_quarters, strict=True))
+
+
+def different_calendars(spans: list, final_quarters: list[str]) -> bool:
+    return len({s for s in spans if s is not None}) > 1 or len(set(final_quarters)) > 1
 
 
 def caveat_lines(manifest: dict, arm_names: list[str], final_quarters: list[str]) -> list[str]:
     """A plain warning when arms play different calendars (start quarter or number of turns)."""
     spans = _arm_spans(manifest)
-    if len({s for s in spans if s is not None}) <= 1 and len(set(final_quarters)) <= 1:
+    if not different_calendars(spans, final_quarters):
         return []
-    games = "; ".join(f"{n}: {s[0]}-{fq}, {s[1]} turns" if s else f"{n}: ends {fq}"
-                      for n, s, fq in zip(arm_names, spans, final_quarters, strict=True))
+    games = calendars(arm_names, spans, final_quarters)
     return ["> **Caveat: the arms play different calendars** (" + games + "). Runs are paired by run seed (run i of "
             "one arm against run i of another), not by a shared history; the figures below compare each arm's final "
             "quarter" + (f" ({final_quarters[0]})" if len(set(final_quarters)) == 1 else "") + "; the charts that "
             "overlay arms align them by calendar quarter, not by turn.", ""]
 
 
+def thresholds_paragraph() -> str:
+    """What the headline events' ratio thresholds were set from, exactly (THRESHOLD_BASIS)."""
+    settings = "; ".join(f"{name}: stock ratio {st[0]:.1f}–{st[1]:.1f}, output ratio {out[0]:.1f}–{out[1]:.1f}"
+                         for name, st, out in THRESHOLD_BASIS)
+    return ("Thresholds: fixed, the same in every experiment (not fitted to this one). The stock ratio at 10 and 15 and "
+            f"the output ratio at 20 were set from one measurement of {len(THRESHOLD_BASIS)} settings, "
+            f"{THRESHOLD_RUNS} runs each at seed {THRESHOLD_SEED} with the scenarios' parameter values (no sampling), "
+            f"where the final (2030Q4) values ran ({settings}); a stock ratio below 5 or an output ratio below 10 "
+            "happened in none of those runs. Other scenarios, seats and sampled parameters were not measured, and the "
+            "model may have changed since.")
+
+
 def summary_md(result: dict, collected: dict, manifest: dict, final_quarters: list[str]) -> str:
     arms = result["arms"]
-    names = [a["name"] for a in arms]
+    names = display_names([a["name"] for a in arms], manifest)
+    multi = len(arms) > 1
     fq = final_quarters[0] if len(set(final_quarters)) == 1 else "each arm's final quarter"
+    n = manifest["runs"]
     lines = ["# Monte Carlo experiment", "",
-             f"- runs per arm: {manifest['runs']}; seed {manifest['seed']} (run i plays game seed seed*1000003+i)",
+             f"- runs per arm: {n}; seed {manifest['seed']} (run i plays game seed seed*1000003+i)",
              *(f"- {line}" for line in setting_lines(manifest, final_quarters)),
-             f"- arms: {', '.join(names)} (common random numbers: every arm plays the same seeds and draws)",
+             (f"- arms: {', '.join(names)} (common random numbers: every arm plays the same seeds and draws)" if multi
+              else f"- arm: {names[0]}"),
              f"- results_hash: `{result['results_hash']}`", ""]
     lines += caveat_lines(manifest, names, final_quarters)
     lines += ["## How to read the figures", "",
-              f"Every figure is a value at the final quarter ({fq}) over the arm's {manifest['runs']} runs: the mean "
+              f"Every figure is a value at the final quarter ({fq}) over the arm's {n} runs: the mean "
               "and the 10th, 50th and 90th percentiles (p10: one run in ten ends lower). A flow (a unit 'per "
               f"quarter', or a share of one) is the value for that one quarter, {fq}, not a total over the game; a "
-              "stock (installed compute, and the stock ratio) is cumulative, everything installed by the end of "
-              f"{fq}. Each row is printed at one precision, set by its largest figure: '~0' is a value that rounds "
-              "to zero beside it (exact values: the Parquet tables and results.json).", "",
+              "stock (installed compute, and the stock ratio) is what is in service at the end of "
+              f"{fq}: earlier additions less retirements (`retire_per_quarter`, 1/16 a quarter at the scenarios' value: a "
+              "4-year effective life), not everything ever "
+              "installed. Each row is printed at one precision, set by its largest figure: '~0' is a value that "
+              "rounds to zero beside it (exact values: the Parquet tables and results.json).", "",
               "| metric | id | unit | kind | what it counts |", "|---|---|---|---|---|"]
     for m in dict.fromkeys(TABLE_METRICS):
         lab = metric_label(m)
-        kind = {"flow": "flow: that quarter alone", "stock": "stock: cumulative"}.get(lab.kind, "level at the quarter's end")
+        stock = "stock: cumulative since the start" if lab.cumulative else "stock: in service at the quarter's end"
+        kind = {"flow": "flow: that quarter alone", "stock": stock}.get(lab.kind, "level at the quarter's end")
         lines.append(f"| {lab.label} | `{m}` | {lab.unit} | {kind} | {lab.note} |")
     lines.append("")
-    for arm, q in zip(arms, final_quarters, strict=True):
-        lines += [f"## {arm['name']}: final quarter {q}", "", "| metric | mean | p10 | p50 | p90 |", "|---|---:|---:|---:|---:|"]
+    for name, arm, q in zip(names, arms, final_quarters, strict=True):
+        lines += [f"## {name}: final quarter {q}", "", "| metric | mean | p10 | p50 | p90 |", "|---|---:|---:|---:|---:|"]
         for m in dict.fromkeys(TABLE_METRICS):
             lines.append(f"| {_metric_cell(m)} | " + " | ".join(_summary_cells(arm["summary"][m])) + " |")
         lines.append("")
     lines += [f"## Headline events at the final quarter ({fq})", "",
               "Runs in which the event happened, k of n, with the share and its 95 % interval (Wilson); "
-              "'< 3.7 %' for 0 of 100 runs means the event is rare, not impossible.", "",
+              f"'{event_cell(0, n)}' means the event happened in none of the {n} runs: it is rare here, not "
+              "impossible.", "",
               "| event | definition | " + " | ".join(names) + " |", "|---|---|" + "---:|" * len(arms)]
     for label, m, op, thr in EVENTS:
         cells = [event_cell(*event_count(a["final"][m], op, thr)) if m in a["final"] else "n/a" for a in collected["arms"]]
         lines.append(f"| P({label}) | `{m}` {op} {thr:g} {when(m, fq)} | " + " | ".join(cells) + " |")
-    lines += ["", "Thresholds: the stock ratio at 10 and 15 and the output ratio at 20 fall inside the range these "
-              "ratios reach by 2030Q4 across the built-in scenarios and US policies (README, Monte Carlo); a stock "
-              "ratio below 5 or an output ratio below 10 happened in none of those runs at the scenarios' central "
-              "parameter values.", ""]
-    if len(arms) > 1:
+    lines += ["", thresholds_paragraph(), ""]
+    if multi:
         lines += [f"## Arms against {names[0]} (mean paired difference at the final quarter, 95 % CI)", "",
                   f"Each arm minus {names[0]}, run i against run i, in the metric's unit.", "",
                   "| metric | " + " | ".join(names[1:]) + " |", "|---|" + "---:|" * (len(arms) - 1)]
@@ -286,7 +375,7 @@ def summary_md(result: dict, collected: dict, manifest: dict, final_quarters: li
             lines.append(f"| {_metric_cell(m)} | " + " | ".join(_diff_cells([a["diff_vs_first"][m] for a in arms[1:]])) + " |")
         lines.append("")
     plots_line = "Plots: `plots/fan_<arm>.png` (each arm: p10-p90 band and median per quarter), `plots/final_hist.png` (final-quarter distributions)"
-    if len(arms) > 1:
+    if multi:
         plots_line += (", `plots/fan_arms_<metric>.png` (one chart per metric, every arm overlaid by calendar quarter), "
                        "`plots/compare.png` (paired differences against the first arm)")
     lines += [plots_line + ".", ""]
@@ -334,11 +423,25 @@ def _series(q: dict, m: str, p: str) -> np.ndarray:
     return np.array([np.nan if v is None else v for v in q[m][p]], float)
 
 
+TICK_LABEL_IN = 0.7  # inches of axis per quarter label ("2030Q4" at 11 pt and a gap)
+
+
+def quarter_step(n: int, width_in: float) -> int:
+    """Quarters between two labels: the smallest of 1, 2 quarters or a whole number of years that
+    fits n quarters' labels into `width_in` inches of axis."""
+    fit = max(2, int(width_in / TICK_LABEL_IN))
+    for step in (1, 2, 4, 8, 12, 16, 20):
+        if -(-n // step) <= fit:
+            return step
+    return 4 * -(-n // (4 * fit))
+
+
 def _quarter_ticks(ax, quarters: list[str]) -> None:
     """Quarters named along the x axis, counted back from the last one (the final quarter the
-    summary reports), a year apart in a long game."""
+    summary reports), as far apart as the axis's width needs: in a 2x2 panel a 24-quarter game
+    is labelled every year, a 32-quarter one every two years."""
     n = len(quarters)
-    step = 1 if n <= 8 else 2 if n <= 16 else 4 * -(-n // 32)
+    step = quarter_step(n, ax.get_position().width * ax.figure.get_figwidth())
     at = list(range(n - 1, -1, -step))[::-1]
     ax.set_xticks(at, [quarters[i] for i in at])
     ax.set_xlim(-0.5, len(quarters) - 0.5)
@@ -354,8 +457,10 @@ def _final_label(final_quarters: list[str]) -> str:
     return final_quarters[0] if len(set(final_quarters)) == 1 else "each arm's final quarter"
 
 
-def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_after: str | None = None) -> list[Path]:
-    """fan_<arm>.png: one arm's four key metrics per quarter, with the same y-range in every arm's file."""
+def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_after: str | None = None,
+                 shown: list[str] | None = None) -> list[Path]:
+    """fan_<arm>.png: one arm's four key metrics per quarter, with the same y-range in every arm's
+    file (the x-ranges are the arms' own calendars). `shown`: the arms' names as the titles show them."""
     limits = {}
     for m in KEY_METRICS:
         vals = np.concatenate([np.concatenate([_series(q, m, "p10"), _series(q, m, "p90")]) for q in quantiles if m in q]
@@ -366,7 +471,8 @@ def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_a
             pad = 0.05 * (hi - lo) if hi > lo else max(abs(hi) * 0.05, 1e-9)
             limits[m] = (min(0.0, lo) if lo >= 0 else lo - pad, hi + pad)
     written = []
-    for arm, q in zip(collected["arms"], quantiles, strict=True):
+    shown = shown or [a["name"] for a in collected["arms"]]
+    for arm, q, title in zip(collected["arms"], quantiles, shown, strict=True):
         fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), constrained_layout=True)
         for ax, m in zip(axes.flat, KEY_METRICS, strict=True):
             lab = metric_label(m)
@@ -386,8 +492,8 @@ def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_a
         handles, labels = axes.flat[0].get_legend_handles_labels()
         if handles:
             fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
-        fig.suptitle(f"{arm['name']}: {len(arm['seeds'])} runs, per quarter"
-                     + (" (the same scales in every arm's chart)" if len(quantiles) > 1 else ""))
+        fig.suptitle(f"{title}: {len(arm['seeds'])} runs, per quarter"
+                     + (" (the same y-scales in every arm's chart)" if len(quantiles) > 1 else ""))
         path = pdir / f"fan_{safe_name(arm['name'])}.png"
         fig.savefig(path, dpi=90)
         plt.close(fig)
@@ -395,11 +501,12 @@ def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_a
     return written
 
 
-def _fan_overlay(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_after: str | None = None) -> list[Path]:
+def _fan_overlay(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_after: str | None = None,
+                 labels: list[str] | None = None) -> list[Path]:
     """fan_arms_<metric>.png: every arm on one chart per metric, aligned by calendar quarter."""
     quarters = sorted({qq for q in quantiles for qq in q["quarters"]})
     at = {qq: i for i, qq in enumerate(quarters)}
-    labels = plot_labels([a["name"] for a in collected["arms"]])
+    labels = labels or plot_labels([a["name"] for a in collected["arms"]])
     runs = len(collected["arms"][0]["seeds"])
     written = []
     for m in KEY_METRICS:
@@ -430,9 +537,14 @@ def _fan_overlay(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_a
     return written
 
 
-def _histograms(plt, pdir: Path, collected: dict, final_quarters: list[str]) -> Path:
-    """final_hist.png: each key metric's final-quarter values, one outline per arm on common bins."""
-    labels = plot_labels([arm["name"] for arm in collected["arms"]])
+HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
+
+
+def _histograms(plt, pdir: Path, collected: dict, final_quarters: list[str], labels: list[str] | None = None) -> Path:
+    """final_hist.png: each key metric's final-quarter values on common bins; with several arms,
+    side-by-side bars in each bin (one colour and hatch per arm), so a bin where arms tie shows
+    every arm's bar instead of outlines drawn over each other."""
+    labels = labels or plot_labels([arm["name"] for arm in collected["arms"]])
     multi = len(labels) > 1
     fq = _final_label(final_quarters)
     fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), constrained_layout=True)
@@ -442,7 +554,7 @@ def _histograms(plt, pdir: Path, collected: dict, final_quarters: list[str]) -> 
         readable_ticks(ax.yaxis, integer=True)
         ax.set_ylabel("runs")
         ax.set_xlabel(_wrapped(lab.unit + (" (that quarter alone)" if lab.kind == "flow" else
-                                           " (cumulative)" if lab.kind == "stock" else ""), 40))
+                                           " (in service at the quarter's end)" if lab.kind == "stock" else ""), 40))
         ax.set_title(f"{lab.label}, {'in' if lab.kind == 'flow' else 'end of'} {fq}" if fq[0].isdigit() else lab.label)
         values = [v[np.isfinite(v)] for v in (arm["final"][m] for arm in collected["arms"])]
         pooled = np.concatenate(values)
@@ -450,21 +562,20 @@ def _histograms(plt, pdir: Path, collected: dict, final_quarters: list[str]) -> 
             continue
         # one set of bins for every arm: an arm whose runs all end alike stays visible beside a spread one
         edges = np.histogram_bin_edges(pooled, bins=min(30, max(5, pooled.size // (4 * len(values)))))
-        for i, (v, label) in enumerate(zip(values, labels, strict=True)):
-            if not v.size:
-                continue
-            if multi:  # outlines: translucent fills would blend into colours the legend does not show
-                ax.hist(v, bins=edges, histtype="step", lw=2.2, color=f"C{i % 10}", ls=LINESTYLES[i % len(LINESTYLES)],
-                        label=label)
-            else:
-                ax.hist(v, bins=edges, color="C0", alpha=0.8, label=label)
+        if multi:
+            colours = [f"C{i % 10}" for i in range(len(values))]
+            _, _, containers = ax.hist(values, bins=edges, histtype="bar", rwidth=0.9, color=colours, label=labels,
+                                       edgecolor="black", linewidth=0.5)
+            for i, bars in enumerate(containers):
+                for bar in bars:
+                    bar.set_hatch(HATCHES[i % len(HATCHES)])
+        else:
+            ax.hist(values[0], bins=edges, color="C0", alpha=0.8, label=labels[0])
         ax.grid(alpha=0.3)
     if multi:
         handles, names = axes.flat[0].get_legend_handles_labels()
-        from matplotlib.lines import Line2D
-
-        handles = [Line2D([], [], color=h.get_edgecolor(), ls=h.get_linestyle(), lw=2.2) for h in handles]
-        fig.legend(handles, names, loc="outside lower center", ncols=min(4, len(names)), frameon=False, title="arm")
+        fig.legend(handles, names, loc="outside lower center", ncols=min(4, len(names)), frameon=False,
+                   title="arm (bars side by side in each bin)")
     runs = len(collected["arms"][0]["seeds"])
     fig.suptitle(f"Final quarter ({fq}): how {runs} runs" + (" per arm" if multi else f" of {labels[0]}") + " ended")
     path = pdir / "final_hist.png"
@@ -473,10 +584,15 @@ def _histograms(plt, pdir: Path, collected: dict, final_quarters: list[str]) -> 
     return path
 
 
-def _compare(plt, pdir: Path, result: dict, final_quarters: list[str], runs: int) -> Path:
-    """compare.png: each later arm minus the first, mean paired difference with its 95 % CI."""
-    first, *names = plot_labels([a["name"] for a in result["arms"]])
-    fig, axes = plt.subplots(2, 2, figsize=(12, 3.6 + 1.0 * len(names)), sharey=True,
+def _compare(plt, pdir: Path, result: dict, final_quarters: list[str], runs: int, labels: list[str] | None = None,
+             calendar_note: str = "") -> Path:
+    """compare.png: each later arm minus the first, mean paired difference with its 95 % CI;
+    `calendar_note` (arms on different calendars) goes under the title."""
+    import textwrap
+
+    first, *names = labels or plot_labels([a["name"] for a in result["arms"]])
+    note = textwrap.wrap(calendar_note, 110)
+    fig, axes = plt.subplots(2, 2, figsize=(12, 3.6 + 1.0 * len(names) + 0.25 * len(note)), sharey=True,
                              constrained_layout=True)  # the arms' names once, on the left
     for ax, m in zip(axes.flat, KEY_METRICS, strict=True):
         lab = metric_label(m)
@@ -493,14 +609,26 @@ def _compare(plt, pdir: Path, result: dict, final_quarters: list[str], runs: int
     axes.flat[0].set_ylim(len(names) - 0.5, -0.5)  # the arms top to bottom, as in summary.md
     fig.suptitle(f"Each arm against {first} at the final quarter ({_final_label(final_quarters)})\n"
                  f"mean of {runs} paired differences (run i against run i) with its 95 % CI")
+    if note:  # under the charts, where summary.md has its caveat: not a shared history
+        fig.supxlabel("\n".join(note), fontsize=11, color="dimgrey")
     path = pdir / "compare.png"
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
 
 
-def plots(out: Path, collected: dict, quantiles: list[dict], result: dict, fork_after: str | None = None) -> list[Path]:
-    """The PNGs; `fork_after` (a forked experiment's last saved quarter) is marked on the fan charts."""
+def _read_manifest(out: Path) -> dict | None:
+    try:
+        return ex.read_manifest(out)
+    except Exception:
+        return None
+
+
+def plots(out: Path, collected: dict, quantiles: list[dict], result: dict, fork_after: str | None = None,
+          manifest: dict | None = None) -> list[Path]:
+    """The PNGs; `fork_after` (a forked experiment's last saved quarter) is marked on the fan charts.
+    `manifest` (default: the one in `out`, if any) tells which arms play a hypothetical scenario,
+    marked in titles and legends, and which play different calendars (noted on compare.png)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -508,13 +636,24 @@ def plots(out: Path, collected: dict, quantiles: list[dict], result: dict, fork_
 
     pdir = out / "plots"
     pdir.mkdir(exist_ok=True)
+    manifest = manifest if manifest is not None else _read_manifest(out)
     final_quarters = [q["quarters"][-1] if q["quarters"] else "?" for q in quantiles]
     runs = len(collected["arms"][0]["seeds"])
+    names = [a["name"] for a in collected["arms"]]
+    hyp = hypothetical_arms(manifest) or [False] * len(names)
+    labels = [label + (HYPOTHETICAL if h and "hypothetical" not in label else "")
+              for label, h in zip(plot_labels(names), hyp, strict=True)]
+    note = ""
+    if manifest and len(names) > 1:
+        spans = _arm_spans(manifest)
+        if different_calendars(spans, final_quarters):
+            note = ("Caveat: the arms play different calendars (" + calendars(plot_labels(names), spans, final_quarters)
+                    + "): paired by run seed, not by a shared history")
     with plt.rc_context(PLOT_STYLE):
-        written = _fan_per_arm(plt, pdir, collected, quantiles, fork_after)
+        written = _fan_per_arm(plt, pdir, collected, quantiles, fork_after, display_names(names, manifest))
         if len(collected["arms"]) > 1:
-            written += _fan_overlay(plt, pdir, collected, quantiles, fork_after)
-        written.append(_histograms(plt, pdir, collected, final_quarters))
+            written += _fan_overlay(plt, pdir, collected, quantiles, fork_after, labels)
+        written.append(_histograms(plt, pdir, collected, final_quarters, labels))
         if len(result["arms"]) > 1:
-            written.append(_compare(plt, pdir, result, final_quarters, runs))
+            written.append(_compare(plt, pdir, result, final_quarters, runs, labels, note))
     return written
