@@ -237,10 +237,10 @@ US_INTEL: dict[str, str] = {
 
 # last quarter's figures worth a glance, per seat (shown only if the seat's record has them)
 RECORD_LABELS: dict[str, tuple[str, object]] = {
-    "us_compute_stock_h100e": ("US installed AI compute", lambda x: f"{_fmt(x)} H100e"),
+    "us_compute_stock_h100e": ("US and allied installed AI compute", lambda x: f"{_fmt(x)} H100e"),
     "china_compute_stock_h100e": ("China's installed AI compute", lambda x: f"{_fmt(x)} H100e"),
     "tier2_compute_stock_h100e": ("Tier-2 installed AI compute", lambda x: f"{_fmt(x)} H100e"),
-    "us_china_stock_ratio": ("US:China compute ratio", lambda x: f"{x:.3g} to 1"),
+    "us_china_stock_ratio": ("US+allies:China compute ratio", lambda x: f"{x:.3g} to 1"),
     "china_self_sufficiency": ("China's self-sufficiency", _pct),
     "china_unmet_demand_h100e": ("China's unmet demand", lambda x: f"{_fmt(x)} H100e"),
     "seized_h100e": ("Smuggled chips seized", lambda x: f"{_fmt(x)} H100e"),

@@ -396,14 +396,14 @@ def _series(session: GameSession, viewer: str) -> tuple[Series, ...]:
         return Series(key, title, note, unit, quarters, tuple(float(r[key]) for r in tl), False)
 
     if _truth(viewer, "us_china_stock_ratio"):
-        ratio = plain("us_china_stock_ratio", "US:China AI compute", "ratio")
+        ratio = plain("us_china_stock_ratio", "US+allies:China AI compute", "ratio")
     elif viewer == PUBLIC:
-        ratio = plain("us_compute_stock_h100e", "US AI compute", H100E, "China's compute is secret")
+        ratio = plain("us_compute_stock_h100e", "US+allied AI compute", H100E, "China's compute is secret")
     else:
         china = _china_stock_estimates(session, viewer)
         values = tuple(None if c is None else r["us_compute_stock_h100e"] / max(c, 1.0) for r, c in zip(tl, china, strict=True))
         who = "US intelligence estimate" if viewer == "us" else "analysts' estimate"
-        ratio = Series("us_china_stock_ratio", "US:China AI compute", who, "ratio", quarters, values, True)
+        ratio = Series("us_china_stock_ratio", "US+allies:China AI compute", who, "ratio", quarters, values, True)
 
     if _truth(viewer, "china_self_sufficiency"):
         selfsuff = plain("china_self_sufficiency", "China self-sufficiency", "share", "domestic share of new chips")

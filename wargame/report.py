@@ -25,7 +25,7 @@ import numpy as np
 from wargame.ids import actor_label
 
 HEADLINE = (  # metric, label, how to print it
-    ("us_china_stock_ratio", "US:China AI compute stock ratio", "{:.2f}x"),
+    ("us_china_stock_ratio", "US+allies:China AI compute stock ratio", "{:.2f}x"),
     ("china_self_sufficiency", "China's self-sufficiency (domestic share of new compute)", "{:.0%}"),
     ("nvidia_china_revenue_usd_b", "Nvidia's China revenue in the quarter (USD bn)", "{:.2f}"),
     ("smuggled_h100e", "Chips smuggled into China in the quarter (H100e)", "{:,.0f}"),
