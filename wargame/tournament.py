@@ -113,6 +113,6 @@ def format_tournament(obj: dict) -> str:
             ci = f" [{s['ci95'][0]:.3f}, {s['ci95'][1]:.3f}]" if s["ci95"] else ""
             lines.append(f"  score {a:10s} {s['mean']:.3f}{ci}")
         o = combo["outcomes"]
-        lines.append(f"  US:China stock {o['us_china_stock_ratio']:.2f}x · self-sufficiency {o['china_self_sufficiency']:.2f}"
+        lines.append(f"  US+allies:China stock {o['us_china_stock_ratio']:.2f}x · self-sufficiency {o['china_self_sufficiency']:.2f}"
                      f" · smuggled {o['smuggled_h100e'] / 1e3:.1f}k H100e · Nvidia China ${o['nvidia_china_revenue_usd_b']:.2f}B")
     return "\n".join(lines)
