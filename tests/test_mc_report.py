@@ -456,3 +456,13 @@ def test_readme_states_the_measured_threshold_basis_and_the_relabelled_metrics()
     assert "US and allied installed AI compute" in text and "US+allies:China compute stock ratio < 10" in text
     assert "`no-controls` (hypothetical)" in text and "same y-scales" in text
     assert "stock ratio) is cumulative" not in text and "the same scales in every arm" not in text
+
+
+def test_terminal_table_fits_a_narrow_terminal_by_leaving_out_the_ids():
+    result, *_ = experiment({"us=doctrine": ("baseline", "2025Q1", 24), "us=idle": ("baseline", "2025Q1", 24)})
+    wide = report.text_table(result)
+    assert "china_compute_stock_h100e" in wide and max(map(len, wide.splitlines())) > 120
+    narrow = report.text_table(result, width=120)
+    assert "china_compute_stock_h100e" not in narrow and " id" not in narrow
+    assert max(map(len, narrow.splitlines())) <= 120
+    assert "China's installed AI compute (H100e)" in narrow  # the labels and figures stay

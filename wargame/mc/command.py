@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -181,7 +182,8 @@ def report_text(obj: dict, manifest: dict | None = None, collected: dict | None 
 
     result = obj["_result"]
     names = report.display_names([a["name"] for a in result["arms"]], manifest)
-    text = report.text_table(result, names=names)
+    width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else None
+    text = report.text_table(result, names=names, width=width)
     if collected is not None and final_quarters:
         text += "\n\n" + report.events_text(collected, names, final_quarters)
     return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -115,10 +116,12 @@ def _reference_cell(arm_index: int) -> str:
     return "(reference)" if arm_index == 0 else ""
 
 
-def text_table(result: dict, metrics=TABLE_METRICS, names: list[str] | None = None) -> str:
+def text_table(result: dict, metrics=TABLE_METRICS, names: list[str] | None = None, width: int | None = None) -> str:
     """The readable table the CLI prints: per arm, key metrics at the final turn, each with its
     plain label and unit, and its id last; the first arm is the others' reference. `names`: the
-    arms as shown (see `display_names`: a hypothetical scenario's arm says so)."""
+    arms as shown (see `display_names`: a hypothetical scenario's arm says so). Given a terminal
+    `width` the table would overflow, the id column is left out (summary.md keeps it) and the
+    footnote wraps, so a projected terminal does not fold every row in two."""
     metrics = list(dict.fromkeys(metrics))
     lines = []
     multi = len(result["arms"]) > 1
@@ -133,16 +136,20 @@ def text_table(result: dict, metrics=TABLE_METRICS, names: list[str] | None = No
                 row += ["—"] if i == 0 else _diff_cells([arm["diff_vs_first"][m]])
             rows.append(row + [m])
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        last = len(widths) - 1
+        if width is not None and 2 + sum(widths) + 2 * (len(widths) - 1) > width:
+            rows = [r[:-1] for r in rows]
+            widths = widths[:-1]
+        last = len(widths) - 1 if rows[0][-1] == "id" else len(widths)
         for j, r in enumerate(rows):
             lines.append(("  " + "  ".join(c.ljust(w) if i in (0, last) else c.rjust(w)
                                            for i, (c, w) in enumerate(zip(r, widths, strict=True)))).rstrip())
             if j == 0:
                 lines.append("  " + "  ".join("-" * w for w in widths))
         lines.append("")
-    lines.append("'per quarter' figures are the final quarter's values alone; stocks (installed compute and its ratio) "
-                 "are what is in service at the quarter's end (additions less retirements). '~0': rounds to zero beside "
-                 "the row's largest figure.")
+    note = ("'per quarter' figures are the final quarter's values alone; stocks (installed compute and its ratio) "
+            "are what is in service at the quarter's end (additions less retirements). '~0': rounds to zero beside "
+            "the row's largest figure.")
+    lines.append(textwrap.fill(note, width) if width else note)
     return "\n".join(lines).rstrip()
 
 
@@ -448,8 +455,6 @@ def _quarter_ticks(ax, quarters: list[str]) -> None:
 
 
 def _wrapped(text: str, width: int = 34) -> str:
-    import textwrap
-
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
