@@ -12,6 +12,8 @@ from wargame.mc import experiment as ex
 from wargame.mc.experiment import KEY_METRICS, TRACK_METRICS
 from wargame.metric_labels import metric_label, when
 from wargame.numbers import aligned_numbers, short_number
+from wargame.savefile import SaveError
+from wargame.scenario import ScenarioError
 
 # Headline events at each arm's final quarter: (label, metric, comparison, threshold). The
 # thresholds are fixed (the same in every experiment); the ratio thresholds were set from the one
@@ -189,13 +191,25 @@ def _policies(seats: dict) -> str:
     return "; ".join(odd + [f"all {'others ' if odd else ''}{common}"])
 
 
+# what reading an experiment's scenario or saved game may raise once the files have moved on
+_UNREADABLE = (OSError, ValueError, SaveError, ScenarioError)
+
+
 def _saved_game(manifest: dict):
     """The saved game an experiment forks, read only; None if it is gone or has changed since."""
     try:
         if ex.sha256_file(manifest["from_save"]) != manifest.get("from_save_sha256"):
             return None
         return ex.saved_session(ex.manifest_key(manifest))
-    except Exception:
+    except _UNREADABLE:
+        return None
+
+
+def _scenario_or_none(key: str, name: str):
+    """The scenario an arm plays, None where it cannot be read (a saved game gone or changed)."""
+    try:
+        return ex.arm_scenario(key, name)
+    except _UNREADABLE:
         return None
 
 
@@ -221,13 +235,7 @@ def _mark_fork(ax, quarters: list[str], fork_after: str | None, at: dict[str, in
 def _arm_scenarios(manifest: dict) -> list:
     """Each arm's scenario, None where it cannot be read (a saved game gone or changed)."""
     key = ex.manifest_key(manifest)
-    out = []
-    for arm in manifest["arms"]:
-        try:
-            out.append(ex.arm_scenario(key, arm["scenario"]))
-        except Exception:
-            out.append(None)
-    return out
+    return [_scenario_or_none(key, arm["scenario"]) for arm in manifest["arms"]]
 
 
 def _arm_spans(manifest: dict) -> list[tuple[str, int] | None]:
@@ -288,11 +296,8 @@ def setting_lines(manifest: dict, final_quarters: list[str]) -> list[str]:
     key = ex.manifest_key(manifest)
     titled = []
     for name in manifest["scenarios"]:
-        try:
-            sc = ex.arm_scenario(key, name)
-            titled.append(f'{name} ("{_titled(sc.title, sc.hypothetical)}")')
-        except Exception:
-            titled.append(name)
+        sc = _scenario_or_none(key, name)
+        titled.append(name if sc is None else f'{name} ("{_titled(sc.title, sc.hypothetical)}")')
     return [f"scenario{'s' if len(titled) > 1 else ''}: {'; '.join(titled)}", "seats: scenario defaults" + changed,
             f"parameter sampling: {sampling}"]
 
@@ -625,7 +630,7 @@ def _compare(plt, pdir: Path, result: dict, final_quarters: list[str], runs: int
 def _read_manifest(out: Path) -> dict | None:
     try:
         return ex.read_manifest(out)
-    except Exception:
+    except ex.McError:
         return None
 
 
