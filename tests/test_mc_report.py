@@ -16,7 +16,7 @@ import pytest
 
 from wargame.cli import main
 from wargame.mc import report
-from wargame.mc.experiment import KEY_METRICS, result_object
+from wargame.mc.experiment import KEY_METRICS, ci95, result_object
 from wargame.metric_labels import LABELS, metric_label, when
 from wargame.metrics import CONTRACT_KEYS
 from wargame.numbers import aligned_numbers, short_number
@@ -466,3 +466,15 @@ def test_terminal_table_fits_a_narrow_terminal_by_leaving_out_the_ids():
     assert "china_compute_stock_h100e" not in narrow and " id" not in narrow
     assert max(map(len, narrow.splitlines())) <= 120
     assert "China's installed AI compute (H100e)" in narrow  # the labels and figures stay
+
+
+def test_summary_gives_the_means_95_ci_beside_the_spread_of_runs():
+    """'How sure?': each arm's row carries the mean's Student-t interval, not only p10-p90."""
+    result, collected, manifest, _, fq = experiment({"baseline": ("baseline", "2025Q1", 24)})
+    md = report.summary_md(result, collected, manifest, fq)
+    assert "| metric | mean | mean's 95 % CI | p10 | p50 | p90 |" in md and "narrows as 1/√runs" in md
+    ratio = collected["arms"][0]["final"]["us_china_stock_ratio"]  # 5..25 evenly: mean 15
+    lo, hi = ci95(ratio)
+    assert lo < 15 < hi
+    row = next(line for line in md.splitlines() if "÷ China) `us_china_stock_ratio` |" in line)
+    assert f"| 15.0 | [{lo:.1f}, {hi:.1f}] |" in row

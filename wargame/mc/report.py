@@ -66,6 +66,15 @@ def _summary_cells(s: dict) -> list[str]:
     return aligned_numbers([s["mean"], s["p10"], s["p50"], s["p90"]])
 
 
+def _summary_with_ci(s: dict, finals: np.ndarray | None) -> list[str]:
+    """mean, [the mean's 95 % CI], p10, p50, p90: one precision for the row. "how sure" needs the
+    CI of the mean, which p10-p90 (the spread of runs) is not."""
+    v = finals[np.isfinite(finals)] if finals is not None else np.array([])
+    ci = ex.ci95(v) if v.size else None
+    mean, lo, hi, p10, p50, p90 = aligned_numbers([s["mean"], *(ci or (None, None)), s["p10"], s["p50"], s["p90"]])
+    return [mean, f"[{lo}, {hi}]" if ci else "n/a", p10, p50, p90]
+
+
 def event_count(values: np.ndarray, op: str, threshold: float) -> tuple[int, int]:
     """Runs in which the event happened, and runs with a value (k, n)."""
     v = values[np.isfinite(values)]
@@ -356,8 +365,10 @@ def summary_md(result: dict, collected: dict, manifest: dict, final_quarters: li
               "stock (installed compute, and the stock ratio) is what is in service at the end of "
               f"{fq}: earlier additions less retirements (`retire_per_quarter`, 1/16 a quarter at the scenarios' value: a "
               "4-year effective life), not everything ever "
-              "installed. Each row is printed at one precision, set by its largest figure: '~0' is a value that "
-              "rounds to zero beside it (exact values: the Parquet tables and results.json).", "",
+              "installed. The mean's 95 % CI (Student's t over the runs) says how sure the mean is, not how "
+              "widely runs spread (that is p10-p90); it narrows as 1/√runs. Each row is printed at one precision, "
+              "set by its largest figure: '~0' is a value that rounds to zero beside it (exact values: the Parquet "
+              "tables and results.json).", "",
               "| metric | id | unit | kind | what it counts |", "|---|---|---|---|---|"]
     for m in dict.fromkeys(TABLE_METRICS):
         lab = metric_label(m)
@@ -365,10 +376,12 @@ def summary_md(result: dict, collected: dict, manifest: dict, final_quarters: li
         kind = {"flow": "flow: that quarter alone", "stock": stock}.get(lab.kind, "level at the quarter's end")
         lines.append(f"| {lab.label} | `{m}` | {lab.unit} | {kind} | {lab.note} |")
     lines.append("")
-    for name, arm, q in zip(names, arms, final_quarters, strict=True):
-        lines += [f"## {name}: final quarter {q}", "", "| metric | mean | p10 | p50 | p90 |", "|---|---:|---:|---:|---:|"]
+    for name, arm, q, finals in zip(names, arms, final_quarters, collected["arms"], strict=True):
+        lines += [f"## {name}: final quarter {q}", "", "| metric | mean | mean's 95 % CI | p10 | p50 | p90 |",
+                  "|---|---:|---:|---:|---:|---:|"]
         for m in dict.fromkeys(TABLE_METRICS):
-            lines.append(f"| {_metric_cell(m)} | " + " | ".join(_summary_cells(arm["summary"][m])) + " |")
+            lines.append(f"| {_metric_cell(m)} | " + " | ".join(_summary_with_ci(arm["summary"][m], finals["final"].get(m)))
+                         + " |")
         lines.append("")
     lines += [f"## Headline events at the final quarter ({fq})", "",
               "Runs in which the event happened, k of n, with the share and its 95 % interval (Wilson); "
