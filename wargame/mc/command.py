@@ -116,9 +116,6 @@ def run_mc(args) -> int:
     args.compare, args.compare_scenarios = _once(args, "compare"), _once(args, "compare_scenarios")
     if args.runs is not None and args.runs < 1:
         raise ex.McError(f"--runs {args.runs}: must be at least 1")
-    if args.runs is not None and args.runs > ex.MAX_RUNS:
-        raise ex.McError(f"--runs {args.runs}: at most {ex.MAX_RUNS:,} per arm (more would replay the next --seed's "
-                         "games); split it into experiments with --seed 0, 1, ...")
     if args.workers is not None and args.workers < 1:
         raise ex.McError(f"--workers {args.workers}: must be at least 1")
     if args.scheduler is not None and args.executor != "dask":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wargame.ids import format_quarter, parse_quarter
 from wargame.mc import experiment as ex
 from wargame.mc.experiment import KEY_METRICS, TRACK_METRICS
 from wargame.metric_labels import metric_label, when
@@ -38,12 +39,6 @@ THRESHOLD_BASIS = (
 )
 TABLE_METRICS = TRACK_METRICS + ("china_self_sufficiency",)
 Z95 = 1.959963984540054
-
-
-def _fmt(x) -> str:
-    """One figure on its own: three significant figures, 13.7M and 66.4k (the exact values are
-    in the Parquet tables and results.json)."""
-    return "n/a" if x is None else short_number(x)
 
 
 def _metric_cell(m: str) -> str:
@@ -81,11 +76,6 @@ def event_count(values: np.ndarray, op: str, threshold: float) -> tuple[int, int
     return int(np.sum(v < threshold if op == "<" else v >= threshold)), int(v.size)
 
 
-def probability(values: np.ndarray, op: str, threshold: float) -> float | None:
-    k, n = event_count(values, op, threshold)
-    return k / n if n else None
-
-
 def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval for k successes in n trials (95 % by default): 0 of 100 gives
     [0, 0.037], not the [0, 0] of the normal approximation."""
@@ -118,13 +108,14 @@ def event_cell(k: int, n: int) -> str:
     return f"{k} of {n}: {p} % ({lo_s}–{hi_s} %)"
 
 
-def event_table(collected: dict) -> list[tuple[str, list[float | None]]]:
-    return [(label, [probability(a["final"][m], op, thr) if m in a["final"] else None for a in collected["arms"]])
-            for label, m, op, thr in EVENTS]
-
-
-def _reference_cell(arm_index: int) -> str:
-    return "(reference)" if arm_index == 0 else ""
+def _aligned(rows: list[list[str]], left=(0,)) -> list[str]:
+    """A terminal table, indented two spaces: the header, a rule, then the rows; the columns in
+    `left` flush left, the others (figures) flush right."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [("  " + "  ".join(c.ljust(w) if i in left else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True)))).rstrip() for r in rows]
+    lines.insert(1, "  " + "  ".join("-" * w for w in widths))
+    return lines
 
 
 def text_table(result: dict, metrics=TABLE_METRICS, names: list[str] | None = None, width: int | None = None) -> str:
@@ -146,17 +137,10 @@ def text_table(result: dict, metrics=TABLE_METRICS, names: list[str] | None = No
             if multi:
                 row += ["—"] if i == 0 else _diff_cells([arm["diff_vs_first"][m]])
             rows.append(row + [m])
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        if width is not None and 2 + sum(widths) + 2 * (len(widths) - 1) > width:
-            rows = [r[:-1] for r in rows]
-            widths = widths[:-1]
-        last = len(widths) - 1 if rows[0][-1] == "id" else len(widths)
-        for j, r in enumerate(rows):
-            lines.append(("  " + "  ".join(c.ljust(w) if i in (0, last) else c.rjust(w)
-                                           for i, (c, w) in enumerate(zip(r, widths, strict=True)))).rstrip())
-            if j == 0:
-                lines.append("  " + "  ".join("-" * w for w in widths))
-        lines.append("")
+        table = _aligned(rows, left=(0, len(rows[0]) - 1))
+        if width is not None and max(map(len, table)) > width:  # the ids go first: summary.md keeps them
+            table = _aligned([r[:-1] for r in rows], left=(0,))
+        lines += [*table, ""]
     note = ("'per quarter' figures are the final quarter's values alone; stocks (installed compute and its ratio) "
             "are what is in service at the quarter's end (additions less retirements). '~0': rounds to zero beside "
             "the row's largest figure.")
@@ -172,20 +156,14 @@ def events_text(collected: dict, names: list[str], final_quarters: list[str]) ->
     for label, m, op, thr in EVENTS:
         rows.append([label] + [event_cell(*event_count(a["final"][m], op, thr)) if m in a["final"] else "n/a"
                                for a in collected["arms"]])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = [f"headline events at the final quarter ({fq}): runs in which it happened, k of n: share "
-             "(95 % Wilson interval)"]
-    for j, r in enumerate(rows):
-        lines.append(("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True))).rstrip())
-        if j == 0:
-            lines.append("  " + "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    head = (f"headline events at the final quarter ({fq}): runs in which it happened, k of n: share "
+            "(95 % Wilson interval)")
+    return "\n".join([head, *_aligned(rows, left=range(len(rows[0])))])
 
 
 # --- summary.md ---------------------------------------------------------------------------------
 def _quarter_add(quarter: str, n: int) -> str:
-    year, q = int(quarter[:4]), int(quarter[-1]) - 1 + n
-    return f"{year + q // 4}Q{q % 4 + 1}"
+    return format_quarter(parse_quarter(quarter) + n)
 
 
 def _policies(seats: dict) -> str:
