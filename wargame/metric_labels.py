@@ -110,11 +110,11 @@ def metric_label(metric: str) -> MetricLabel:
 
 def when(metric: str, quarter: str) -> str:
     """What a metric's value at `quarter` covers, in words: 'in 2030Q4 alone' for a flow."""
-    kind = metric_label(metric).kind
-    if kind == _F:
+    label = metric_label(metric)
+    if label.kind == _F:
         return f"in {quarter} alone"
-    if kind == _S:
-        if metric_label(metric).cumulative:
+    if label.kind == _S:
+        if label.cumulative:
             return f"by the end of {quarter} (cumulative since the start)"
         return f"at the end of {quarter} (in service: additions less retirements)"
     return f"at the end of {quarter}"

@@ -4,11 +4,13 @@ sensitivity plots."""
 
 from __future__ import annotations
 
+import math
+
 
 def short_number(value: float) -> str:
     """3 significant figures with k/M/B/T: 1234567 -> '1.23M', 0.004 -> '0.004'."""
     a = abs(value)
-    if a != a or a == float("inf"):
+    if not math.isfinite(a):
         return f"{value}"  # 'nan', 'inf', '-inf': not 'infB'
     if a >= 999.5:  # the suffix of the rounded figure: 999,600 is '1M', never '1e+03k'
         a = float(f"{a:.3g}")
@@ -29,8 +31,6 @@ def aligned_numbers(values) -> list[str]:
     k/M/B. A figure that rounds to zero at that precision prints '~0' (an exact zero '0'), so
     0.00035 beside 5.68 does not claim a precision the row does not have; None prints 'n/a'.
     [41712, 5.9, 21500, 100400] -> ['42k', '~0', '22k', '100k']."""
-    import math
-
     finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
     top = max(finite, default=0.0)
     if top < 1e-3:  # nothing but tiny figures (or zeros): each its own short form
