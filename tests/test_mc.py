@@ -127,6 +127,9 @@ def test_mlflow_sqlite_store_holds_parent_and_arm_runs(capsys, tmp_path, monkeyp
     assert len(runs) == 3 and sorted(r.info.run_name for r in children) == ["us=doctrine", "us=idle"]
     assert parent.data.params["runs"] == "4" and parent.data.params["sampling"] == "none"
     assert {"scenario", "seed", "seats"} <= set(parent.data.params)
+    seats = json.loads(parent.data.params["seats"])  # every seat, defaults included; the compared one varies
+    assert seats["us"] == "varies by arm" and seats["china"] == "doctrine" and len(seats) == 11
+    assert {json.loads(c.data.params["seats"])["us"] for c in children} == {"doctrine", "idle"}
     top = {a.path for a in client.list_artifacts(parent.info.run_id)}
     assert {"summary.md", "plots", "parquet", "scenarios", "manifest.json"} <= top
     assert {a.path for a in client.list_artifacts(parent.info.run_id, "parquet")} == {"parquet/runs", "parquet/turns"}
@@ -425,7 +428,7 @@ def test_resume_keeps_an_untracked_experiment_untracked(capsys, tmp_path, monkey
     assert code == 0 and again["mlflow_run_id"] == "fake-run-id" and FakeTracker.made == 1, err  # asked for
     # an experiment started with tracking, or by a version that did not record it, is tracked on resume
     manifest = json.loads((out / "manifest.json").read_text())
-    del manifest["track"]
+    del manifest["track"], manifest["mlflow"]  # (and its record of being tracked: see the test below)
     (out / "manifest.json").write_text(json.dumps(manifest))
     code, again, err = mc(capsys, "--resume", str(out), "--json")
     assert code == 0 and again["mlflow_run_id"] == "fake-run-id" and FakeTracker.made == 2, err
@@ -502,3 +505,93 @@ def test_paired_difference_ci_uses_students_t():
     many = np.random.default_rng(0).normal(size=10_000)
     lo, hi = ci95(many)
     assert (hi - lo) / 2 == pytest.approx(1.96 * np.std(many, ddof=1) / 100, rel=1e-3)  # t tends to the normal
+
+
+def test_resume_of_a_tracked_experiment_does_not_log_it_twice(capsys, tmp_path, monkeypatch):
+    import wargame.mc.tracking
+
+    monkeypatch.setattr(wargame.mc.tracking, "TrackingProcess", FakeTracker)
+    monkeypatch.setattr(FakeTracker, "made", 0)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'a.db'}")
+    out = tmp_path / "t"
+    code, first, err = mc(capsys, "--runs", "2", "--workers", "1", "--json", "--out", str(out))
+    assert code == 0 and first["mlflow_run_id"] == "fake-run-id" and FakeTracker.made == 1, err
+    code, again, err = mc(capsys, "--resume", str(out), "--json")
+    assert code == 0 and again["mlflow_run_id"] == "fake-run-id" and FakeTracker.made == 1, err
+    assert "already tracked as MLflow run fake-run-id" in err
+    assert json.loads((out / "results.json").read_text())["mlflow_run_id"] == "fake-run-id"
+    # into another store, it is logged there
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'b.db'}")
+    code, again, err = mc(capsys, "--resume", str(out), "--json")
+    assert code == 0 and FakeTracker.made == 2, err
+
+
+def test_resume_refuses_a_changed_scenario_or_model_version(capsys, tmp_path, monkeypatch):
+    import wargame
+
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text((SCENARIO_DIR / "baseline.yaml").read_text())
+    out = tmp_path / "x"
+    code, _, err = mc(capsys, "--scenario", str(scenario), "--runs", "2", "--workers", "1", "--no-track", "--json",
+                      "--out", str(out))
+    assert code == 0, err
+    assert mc(capsys, "--resume", str(out), "--no-track", "--json")[0] == 0
+    scenario.write_text(scenario.read_text().replace("\nturns: 24", "\nturns: 8"))
+    code, _, err = mc(capsys, "--resume", str(out), "--no-track", "--json")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"scenario {scenario} has changed since the experiment began" in err
+    scenario.unlink()
+    code, _, err = mc(capsys, "--resume", str(out), "--no-track", "--json")
+    assert code == 2 and f"scenario {scenario} no longer loads" in err and len(err.strip().splitlines()) == 1
+    monkeypatch.setattr(wargame, "MODEL_VERSION", "0000.00-0")
+    code, _, err = mc(capsys, "--resume", str(out), "--no-track", "--json")
+    assert code == 2 and "started with model version" in err and "'0000.00-0'" in err
+
+
+def test_small_experiments_are_cut_into_chunks_for_every_worker(capsys, tmp_path):
+    from wargame.mc.experiment import DEFAULT_CHUNK, default_chunk
+
+    assert default_chunk(24, 1, 2) == 3 and default_chunk(10_000, 1, 2) == DEFAULT_CHUNK
+    assert default_chunk(40, 2, 2) == 10 and default_chunk(1, 1, 8) == 1 and default_chunk(24, 1, None) == DEFAULT_CHUNK
+    code, res, err = mc(capsys, "--runs", "6", "--workers", "2", "--no-track", "--json", "--out", str(tmp_path / "s"))
+    assert code == 0, err
+    assert json.loads((tmp_path / "s" / "manifest.json").read_text())["chunk_size"] == 1
+    timing = json.loads((tmp_path / "s" / "timing.json").read_text())
+    assert timing["games_played"] == 6 and timing["workers"] == 2 and 20 < timing["worker_peak_rss_mb"] < 2000
+    code, same, err = mc(capsys, "--runs", "6", "--workers", "1", "--chunk-size", "25", "--no-track", "--json",
+                         "--out", str(tmp_path / "one"))
+    assert code == 0 and same["results_hash"] == res["results_hash"], err
+
+
+def test_a_tracking_failure_marks_its_runs_failed(capsys, tmp_path, monkeypatch):
+    from mlflow.tracking import MlflowClient
+
+    (tmp_path / "mlartifacts").write_text("a file where the artifact store's directory should be")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    code, res, err = mc(capsys, "--runs", "2", "--workers", "1", "--json", "--out", str(tmp_path / "out"))
+    assert code == 0 and res["mlflow_run_id"] is None
+    assert err.startswith("wargame: warning: MLflow tracking failed") and len(err.strip().splitlines()) == 1
+    client = MlflowClient(uri)
+    runs = client.search_runs([client.get_experiment_by_name("wargame-mc").experiment_id])
+    assert runs and {r.info.status for r in runs} == {"FAILED"}
+    assert f"MLflow run {runs[0].info.run_id} is marked FAILED" in err
+
+
+def test_mlflow_prints_no_run_links_to_stdout(capsys, monkeypatch):
+    """With an HTTP store MLflow writes "View run ... at" to stdout when a run ends, which would
+    break --json: tracking switches that off (and a dead server's error keeps its cause)."""
+    from wargame.mc.tracking import _settings, brief
+
+    monkeypatch.delenv("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", raising=False)
+    _settings()
+    from mlflow.tracking import MlflowClient
+
+    MlflowClient("http://127.0.0.1:9")._tracking_client._log_url("0" * 32)  # returns before any request
+    assert capsys.readouterr().out == ""
+    long = ("API request to http://127.0.0.1:9/api/2.0/mlflow/experiments/get-by-name failed with exception "
+            "HTTPConnectionPool(host='127.0.0.1', port=9): Max retries exceeded with url: /api/2.0/mlflow/experiments/"
+            "get-by-name?experiment_name=wargame-mc (Caused by NewConnectionError('<urllib3.connection.HTTPConnection "
+            "object at 0x7f>: Failed to establish a new connection: [Errno 111] Connection refused'))")
+    line = brief(RuntimeError(long))
+    assert len(line) <= 200 and line.endswith("[Errno 111] Connection refused") and line.startswith("API request")

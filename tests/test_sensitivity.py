@@ -152,6 +152,8 @@ def test_tracking_failure_is_one_warning(capsys, tmp_path, small_scenario, monke
     assert code == 0
     assert out.err.count("\n") == 1 and out.err.startswith("wargame: warning: MLflow tracking failed")
     assert json.loads(out.out) == _file(tmp_path / "o")
+    played = list((tmp_path / "o").glob("scenario-*.json"))  # the scenario as played, logged like mc's
+    assert len(played) == 1 and json.loads(played[0].read_text())["name"] == load_scenario(str(small_scenario)).name
 
 
 def test_sobol_intervals_repeat_at_seed_0():

@@ -251,27 +251,32 @@ def _bar_plot(plt, out: Path, method: str, metric: str, rows: list[dict], note: 
     return path
 
 
-def track(out: Path, obj: dict, scenario_name: str, samples: int, seed: int, games: int, plots: list[Path]) -> str:
-    """One MLflow run: params, each index and CI as a metric, the plots and JSON as artifacts."""
-    from wargame.mc.tracking import _client, _experiment_id, _key, _log_metrics, _params, _quiet
+def track(out: Path, obj: dict, scenario_name: str, samples: int, seed: int, games: int, plots: list[Path],
+          scenario_file: Path | None = None) -> str:
+    """One MLflow run: params, each index and CI as a metric; the plots, the JSON and the scenario
+    as played as artifacts (as `wargame mc` logs them). A failure marks the run FAILED."""
+    from wargame.mc.tracking import _client, _experiment_id, _failing_marks, _key, _log_metrics, _params, _quiet
 
     with _quiet():
         client, uri = _client()
         exp_id = _experiment_id(client, uri, EXPERIMENT)
         run = client.create_run(exp_id, run_name=f"sensitivity {out.name}", tags={"wargame.out_dir": str(out.resolve())})
         rid = run.info.run_id
-        client.log_batch(rid, params=_params({"method": obj["method"], "samples": samples, "scenario": scenario_name,
-                                              "seed": seed, "games": games, "outcomes": list(obj["outcomes"])}))
-        items = []
-        for metric, rows in obj["outcomes"].items():
-            for r in rows:
-                items.append((_key(f"{metric}.{r['param']}.index"), r["index"], 0))
-                items.append((_key(f"{metric}.{r['param']}.ci95"), r["ci95"], 0))
-        _log_metrics(client, rid, items)
-        client.log_artifact(rid, str(out / "sensitivity.json"))
-        for path in plots:
-            client.log_artifact(rid, str(path), "plots")
-        client.set_terminated(rid)
+        with _failing_marks(client, [rid]):
+            client.log_batch(rid, params=_params({"method": obj["method"], "samples": samples, "scenario": scenario_name,
+                                                  "seed": seed, "games": games, "outcomes": list(obj["outcomes"])}))
+            items = []
+            for metric, rows in obj["outcomes"].items():
+                for r in rows:
+                    items.append((_key(f"{metric}.{r['param']}.index"), r["index"], 0))
+                    items.append((_key(f"{metric}.{r['param']}.ci95"), r["ci95"], 0))
+            _log_metrics(client, rid, items)
+            client.log_artifact(rid, str(out / "sensitivity.json"))
+            for path in plots:
+                client.log_artifact(rid, str(path), "plots")
+            if scenario_file is not None:
+                client.log_artifact(rid, str(scenario_file), "scenarios")
+            client.set_terminated(rid)
         return rid
 
 
@@ -314,13 +319,19 @@ def run_sensitivity(args) -> int:
            "params": full["params"], "final_quarter": final_quarter, "notes": notes,
            "outcome_labels": {m: {"label": metric_label(m).label, "unit": metric_label(m).unit} for m in outcomes}}
     plots = write_outputs(out, obj, run)
+    from wargame.mc.experiment import write_json_atomic
+    from wargame.mc.report import safe_name
+
+    scenario_file = out / f"scenario-{safe_name(args.scenario or 'baseline')}.json"  # as played, like mc's
+    write_json_atomic(scenario_file, scenario.model_dump(mode="json"))
     run_id = None
     if not args.no_track:
         try:
-            run_id = track(out, obj, args.scenario or "baseline", samples, seed, full["games"], plots)
+            run_id = track(out, obj, args.scenario or "baseline", samples, seed, full["games"], plots, scenario_file)
         except Exception as exc:  # the results are on disk whatever happened to tracking
-            what = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-            print(f"wargame: warning: MLflow tracking failed ({type(exc).__name__}: {what}); results are in {out}",
+            from wargame.mc.tracking import failure_line
+
+            print(f"wargame: warning: MLflow tracking failed ({': '.join(failure_line(exc))}); results are in {out}",
                   file=sys.stderr)
     if args.json:
         print(json.dumps(obj, sort_keys=True, allow_nan=False))

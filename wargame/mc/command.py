@@ -37,7 +37,7 @@ def _make_dir(out: Path) -> list[Path]:
     return made
 
 
-def prepare(args) -> tuple[Path, dict, list[Path]]:
+def prepare(args, workers: int | None = None) -> tuple[Path, dict, list[Path]]:
     """The experiment directory and its manifest (new, or read back for --resume), and what this
     invocation created (the manifest and directories a failed start takes back: see `_take_back`)."""
     if args.resume is not None:
@@ -50,7 +50,7 @@ def prepare(args) -> tuple[Path, dict, list[Path]]:
             raise ex.McError(f"--resume {out}: {'; '.join(bad)} contradicts the experiment's manifest; drop it or start a new experiment")
         return out, manifest, []
     manifest = ex.build_manifest(args.scenario, args.runs, args.seed, args.seat, args.compare, args.compare_scenarios,
-                                 args.sample_params, args.lhs, args.from_save, args.chunk_size)
+                                 args.sample_params, args.lhs, args.from_save, args.chunk_size, workers)
     if manifest["from_save"]:
         saved = ex.saved_session(ex.manifest_key(manifest))
         if saved.is_over:
@@ -133,7 +133,7 @@ def run_mc(args) -> int:
                 raise ex.McError(f"--scheduler {args.scheduler}: not a scheduler address ({problem}); "
                                  "e.g. tcp://host:8786")
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
-    out, manifest, created = prepare(args)
+    out, manifest, created = prepare(args, workers)
     args.mc_out = out  # for the interrupt's message: how to continue
     try:
         obj, quantiles, final_quarters, collected = finish_experiment(out, manifest, workers, args.executor, args.scheduler,
@@ -194,8 +194,17 @@ def finish_experiment(out, manifest: dict, workers: int, executor: str = "local"
     values per arm (wargame.mc.experiment.collect). Used by `wargame mc` and `wargame report`."""
     t0 = time.perf_counter() if t0 is None else t0
     result = ex.run_experiment(out, manifest, workers, executor, scheduler)
+    write_timing(out, result, workers, executor)
     if not track:
         return _finish(out, manifest, result, None, t0)
+    tracked = already_tracked(manifest, result["results_hash"])
+    if tracked is not None:  # a resume of a finished, tracked experiment: one parent run per experiment
+        print(f"wargame: note: this experiment is already tracked as MLflow run {tracked}; not logging it again",
+              file=sys.stderr)
+        got = _finish(out, manifest, result, None, t0)
+        got[0]["mlflow_run_id"] = tracked
+        ex.write_json_atomic(out / "results.json", {k: v for k, v in got[0].items() if not k.startswith("_")})
+        return got
     from wargame.mc.tracking import TrackingProcess
 
     tracker = TrackingProcess()  # imports MLflow while this process writes the report below
@@ -209,6 +218,7 @@ def _finish(out, manifest: dict, result: dict, tracker, t0: float) -> tuple[dict
     """The report, plots and results.json of a played experiment, then its tracking (if `tracker`)."""
     collected = result.pop("_collected")
     played, play_s = result.pop("games_played"), result.pop("play_s")
+    result.pop("worker_peak_rss_mb", None)
 
     from wargame.mc import report
 
@@ -233,14 +243,50 @@ def _finish(out, manifest: dict, result: dict, tracker, t0: float) -> tuple[dict
         try:
             obj["mlflow_run_id"] = tracker.track(out, manifest, result, quantiles, scenarios, plot_paths)
         except Exception as exc:  # the results are on disk whatever happened to tracking
-            what = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            from wargame.mc.tracking import brief
+
             kind = getattr(exc, "kind", type(exc).__name__)
-            print(f"wargame: warning: MLflow tracking failed ({kind}: {what}); results are in {out}", file=sys.stderr)
+            print(f"wargame: warning: MLflow tracking failed ({kind}: {brief(exc, 300)}); results are in {out} "
+                  f"(wargame mc --resume {out} tracks it again)", file=sys.stderr)
             obj["wall_s"] = round(time.perf_counter() - t0, 3)
         else:
             obj["wall_s"] = round(time.perf_counter() - t0, 3)  # the whole experiment, tracking included
             ex.write_json_atomic(out / "results.json", obj)
+            remember_tracking(out, manifest, obj["mlflow_run_id"], result["results_hash"])
     return {**obj, "_played": played, "_result": result}, quantiles, final_quarters, collected
+
+
+def already_tracked(manifest: dict, results_hash: str) -> str | None:
+    """The MLflow run this experiment was logged as, if it was logged with these results into the
+    store tracking points at now; else None (never tracked, tracking failed, or another store)."""
+    from wargame.mc.tracking import tracking_uri
+
+    done = manifest.get("mlflow")
+    if done and done.get("results_hash") == results_hash and done.get("tracking_uri") == tracking_uri():
+        return done.get("run_id")
+    return None
+
+
+def remember_tracking(out: Path, manifest: dict, run_id: str, results_hash: str) -> None:
+    """Record the parent run in the manifest, so a later --resume does not log the experiment twice."""
+    from wargame.mc.tracking import tracking_uri
+
+    manifest["mlflow"] = {"run_id": run_id, "tracking_uri": tracking_uri(), "results_hash": results_hash}
+    with contextlib.suppress(OSError):  # the run is logged; failing to note it costs a duplicate at most
+        ex.write_json_atomic(out / ex.MANIFEST, manifest)
+
+
+def write_timing(out: Path, result: dict, workers: int, executor: str) -> None:
+    """timing.json: how this invocation played (games, seconds of play, workers, the workers'
+    largest peak RSS): what benchmarks/mc_throughput.py reads; not part of the results."""
+    played, play_s = result["games_played"], result["play_s"]
+    if not played:
+        return  # a resume with nothing left to play keeps the timing of the invocation that played
+    with contextlib.suppress(OSError):
+        ex.write_json_atomic(out / "timing.json", {
+            "games_played": played, "play_s": round(play_s, 3), "workers": workers, "executor": executor,
+            "games_per_s": round(played / play_s, 3) if played and play_s > 0 else None,
+            "worker_peak_rss_mb": result.get("worker_peak_rss_mb")})
 
 
 def track_run(session) -> tuple[str, str] | None:
@@ -251,7 +297,8 @@ def track_run(session) -> tuple[str, str] | None:
 
         return track_game(session), tracking_uri()
     except Exception as exc:
-        what = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-        print(f"wargame: warning: MLflow tracking failed ({type(exc).__name__}: {what}); the game itself is unaffected",
+        from wargame.mc.tracking import failure_line
+
+        print(f"wargame: warning: MLflow tracking failed ({': '.join(failure_line(exc))}); the game itself is unaffected",
               file=sys.stderr)
         return None

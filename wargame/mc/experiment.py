@@ -50,7 +50,8 @@ from wargame.metrics import CONTRACT_KEYS
 FORMAT = 1
 MANIFEST = "manifest.json"
 DEFAULT_RUNS = 100
-DEFAULT_CHUNK = 25
+DEFAULT_CHUNK = 25  # runs per chunk, at most: a chunk is a unit of work, of resuming and a pair of Parquet files
+CHUNKS_PER_WORKER = 4  # a small experiment is cut finer, so every worker gets work and they end together
 SEED_STRIDE = 1_000_003
 # At most this many runs per arm: run i plays game seed SEED*1000003+i, so beyond SEED_STRIDE runs an
 # experiment would replay the games of the next --seed; 1,000,000 is also days of play on a small
@@ -135,14 +136,33 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
+def default_chunk(runs: int, arms: int, workers: int | None) -> int:
+    """Runs per chunk: DEFAULT_CHUNK, or fewer when the experiment has fewer than CHUNKS_PER_WORKER
+    chunks per worker (24 runs on 2 workers would otherwise be one chunk on one core). Results do
+    not depend on it: results_hash covers the runs in run order, however they were chunked."""
+    if workers is None:
+        return DEFAULT_CHUNK
+    per_arm = -(-CHUNKS_PER_WORKER * workers // max(1, arms))  # chunks each arm needs
+    return max(1, min(DEFAULT_CHUNK, -(-runs // per_arm)))
+
+
+def scenario_sha256(key: str, name: str) -> str:
+    """sha256 of a scenario as loaded (canonical JSON): what a resume checks has not changed."""
+    dump = arm_scenario(key, name).model_dump(mode="json")
+    return hashlib.sha256(_canonical(dump).encode()).hexdigest()
+
+
 def build_manifest(scenario: str | None, runs: int | None, seed: int | None, seat: list[str], compare: str | None,
                    compare_scenarios: str | None, sample_params: bool, lhs: bool, from_save: str | None,
-                   chunk_size: int | None) -> dict:
-    """Check the flags and turn them into the manifest (raises McError or ScenarioError/SaveError)."""
+                   chunk_size: int | None, workers: int | None = None) -> dict:
+    """Check the flags and turn them into the manifest (raises McError or ScenarioError/SaveError).
+    Without --chunk-size, the chunk size suits `workers` (see default_chunk)."""
     from policies.registry import policy_problem
+    from wargame import MODEL_VERSION
 
     runs = DEFAULT_RUNS if runs is None else runs
     seed = 0 if seed is None else seed
+    chosen_chunk = chunk_size
     chunk_size = DEFAULT_CHUNK if chunk_size is None else chunk_size
     if runs < 1:
         raise McError(f"--runs {runs}: must be at least 1")
@@ -202,6 +222,11 @@ def build_manifest(scenario: str | None, runs: int | None, seed: int | None, sea
                 raise McError(f"{flag} {actor}={policy}: {policy_problem(policy, actor)}")
     manifest["arms"] = [{"name": a.name, "scenario": a.scenario, "overrides": [list(p) for p in a.overrides]}
                         for a in make_arms(manifest)]
+    if chosen_chunk is None:
+        manifest["chunk_size"] = default_chunk(runs, len(manifest["arms"]), workers)
+    # what a resume must find unchanged: the model (its version) and every scenario as loaded
+    manifest["model_version"] = MODEL_VERSION
+    manifest["scenario_sha256"] = {sc: scenario_sha256(manifest_key(manifest), sc) for sc in scenarios if sc}
     manifest["param_names"] = _param_names(manifest)
     manifest["metric_types"] = _metric_types(manifest)
     return manifest
@@ -427,8 +452,18 @@ def missing_chunks(out: Path, manifest: dict) -> list[tuple[int, int]]:
             if chunk_name(a, c) not in done]
 
 
-def execute(out: Path, manifest: dict, workers: int, executor: str = "local", scheduler: str | None = None) -> int:
-    """Play every missing chunk; returns the number of games played."""
+def _run_chunk_measured(task: tuple[str, int, int]) -> tuple[int, int]:
+    """run_chunk in a pool worker, with the worker's peak RSS so far (KiB)."""
+    import resource
+
+    n = run_chunk(task)
+    return n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def execute(out: Path, manifest: dict, workers: int, executor: str = "local", scheduler: str | None = None,
+            stats: dict | None = None) -> int:
+    """Play every missing chunk; returns the number of games played. `stats`, if given, gets
+    `worker_peak_rss_mb`: the largest peak RSS of a process that played (local executor only)."""
     for sub in ("runs", "turns"):
         (out / sub).mkdir(parents=True, exist_ok=True)
         for stale in (out / sub).glob(".*.tmp"):  # a killed writer's leftovers
@@ -444,13 +479,18 @@ def execute(out: Path, manifest: dict, workers: int, executor: str = "local", sc
                 _execute_dask(tasks, workers, scheduler, bar)
         elif workers == 1 or len(tasks) <= 1:
             for t in tasks:
-                bar.update(run_chunk(t))
+                n, peak = _run_chunk_measured(t)
+                bar.update(n)
+                if stats is not None:
+                    stats["worker_peak_rss_mb"] = round(peak / 1024, 1)
         else:
             import pyarrow.parquet  # noqa: F401  (once, before forking: not again in every worker)
 
             with fork_pool(min(workers, len(tasks)), initializer=_die_with_parent) as pool:
-                for n in pool.imap_unordered(run_chunk, tasks, chunksize=1):
+                for n, peak in pool.imap_unordered(_run_chunk_measured, tasks, chunksize=1):
                     bar.update(n)
+                    if stats is not None:
+                        stats["worker_peak_rss_mb"] = max(stats.get("worker_peak_rss_mb", 0.0), round(peak / 1024, 1))
     finally:
         bar.close()
     return total
@@ -584,25 +624,26 @@ def collect(out: Path, manifest: dict) -> dict:
 
 
 def turn_quantiles(out: Path, manifest: dict, arm_index: int, metrics=TRACK_METRICS) -> dict:
-    """p10/p50/p90 of `metrics` per turn, over the arm's runs (only those columns are read)."""
+    """p10/p50/p90 of `metrics` per turn, over the arm's runs. Exact percentiles need every run's
+    value, so memory grows with the runs: one column is read at a time (8 bytes a turn a run:
+    about 190 MB for a metric at the 1,000,000-run maximum), never the whole table."""
     import pyarrow.dataset as ds
 
     files = [str(out / "turns" / chunk_name(arm_index, c)) for c in range(n_chunks(manifest))]
     metrics = [m for m in metrics if m in manifest["metric_types"]]
-    table = ds.dataset(files, format="parquet").to_table(columns=["turn", "quarter", *metrics])
-    turn = table.column("turn").to_numpy()
-    quarter = table.column("quarter").to_pylist()
-    turns = sorted(set(turn.tolist()))
-    q_of = {}
-    for t, q in zip(turn.tolist(), quarter, strict=True):
-        q_of.setdefault(t, q)
-    out_q: dict = {"turns": turns, "quarters": [q_of[t] for t in turns]}
+    data = ds.dataset(files, format="parquet")
+    turn = data.to_table(columns=["turn"]).column("turn").to_numpy()
+    turns = sorted(np.unique(turn).tolist())
     order = np.argsort(turn, kind="stable")
     bounds = np.searchsorted(turn[order], turns + [turns[-1] + 1] if turns else [])
+    del turn
+    quarter = data.to_table(columns=["quarter"]).column("quarter")
+    out_q: dict = {"turns": turns, "quarters": [quarter[int(order[bounds[i]])].as_py() for i in range(len(turns))]}
+    del quarter
     for m in metrics:
-        vals = table.column(m).to_numpy(zero_copy_only=False).astype(float)[order]
-        rows = [vals[bounds[i]:bounds[i + 1]] for i in range(len(turns))]
-        out_q[m] = {p: [_pct(r, p) for r in rows] for p in ("p10", "p50", "p90")}
+        vals = data.to_table(columns=[m]).column(m).to_numpy(zero_copy_only=False).astype(float)[order]
+        out_q[m] = {p: [_pct(vals[bounds[i]:bounds[i + 1]], p) for i in range(len(turns))] for p in ("p10", "p50", "p90")}
+        del vals
     return out_q
 
 
@@ -688,7 +729,34 @@ def read_manifest(out: Path) -> dict:
     if manifest["from_save"]:
         if not os.path.isfile(manifest["from_save"]) or sha256_file(manifest["from_save"]) != manifest["from_save_sha256"]:
             raise McError(f"--resume {out}: the saved game {manifest['from_save']} is missing or has changed since the experiment began")
+    arm_scenario.cache_clear()  # read the scenarios as they are now, not as this process first loaded them
+    changed = resume_problem(manifest)
+    if changed:
+        raise McError(f"--resume {out}: {changed}; the runs still to play would not match those played, so it "
+                      "cannot continue: restore it, or start a new experiment")
     return manifest
+
+
+def resume_problem(manifest: dict) -> str | None:
+    """What changed since the experiment began that would make its remaining runs play another
+    game than its first ones (the model version, a scenario), or None. Manifests from before these
+    were recorded are not checked."""
+    from wargame import MODEL_VERSION
+    from wargame.scenario import ScenarioError
+
+    made_with = manifest.get("model_version")
+    if made_with is not None and made_with != MODEL_VERSION:
+        return f"it was started with model version {made_with!r} and this program is {MODEL_VERSION!r}"
+    key = manifest_key(manifest)
+    for sc, sha in (manifest.get("scenario_sha256") or {}).items():
+        try:
+            now = scenario_sha256(key, sc)
+        except (ScenarioError, OSError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return f"scenario {sc} no longer loads ({first}; resume from the directory the experiment was started in)"
+        if now != sha:
+            return f"scenario {sc} has changed since the experiment began"
+    return None
 
 
 def contradictions(manifest: dict, given: dict) -> list[str]:
@@ -723,11 +791,13 @@ def contradictions(manifest: dict, given: dict) -> list[str]:
 def run_experiment(out: Path, manifest: dict, workers: int, executor: str = "local", scheduler: str | None = None) -> dict:
     """Play what is missing, then read everything back: the result object (without tracking)."""
     t0 = time.perf_counter()
-    played = execute(out, manifest, workers, executor, scheduler)
+    stats: dict = {}
+    played = execute(out, manifest, workers, executor, scheduler, stats)
     play_s = time.perf_counter() - t0
     collected = collect(out, manifest)
     result = result_object(collected, manifest)
     result["games_played"] = played
     result["play_s"] = play_s
+    result["worker_peak_rss_mb"] = stats.get("worker_peak_rss_mb")
     result["_collected"] = collected
     return result

@@ -13,6 +13,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import signal
 import time
 import warnings
@@ -35,8 +36,7 @@ def tracking_uri() -> str:
 def _quiet():
     """MLflow's and alembic's own log lines and warnings would clutter stderr (mlflow sets its
     loggers' levels when imported, so import it first)."""
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
-    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "5")
+    _settings()
     import mlflow  # noqa: F401
 
     loggers = [logging.getLogger(n) for n in ("mlflow", "alembic", "sqlalchemy", "urllib3")]
@@ -52,9 +52,44 @@ def _quiet():
             lg.setLevel(level)
 
 
-def _client():
+def _settings() -> None:
+    """Fail fast on a dead server (no retries, 5 s), and keep stdout ours: with an HTTP store,
+    MLflow writes "View run ... at" links to stdout, which would break `--json`; the caller
+    prints the run id itself."""
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "5")
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")
+
+
+def brief(exc: BaseException, limit: int = 200) -> str:
+    """An exception as one line of at most about `limit` characters that keeps its cause: a
+    refused connection's message is a long URL with "[Errno 111] Connection refused" at its end."""
+    text = str(exc).strip()
+    what = text.splitlines()[0] if text else ""
+    if len(what) <= limit:
+        return what
+    cause = re.findall(r"\[Errno -?\d+\][^'\"()\]]*", text)
+    tail = cause[-1].strip() if cause else what[-60:]
+    return f"{what[:limit - len(tail) - 5].rstrip()} ... {tail}"
+
+
+@contextlib.contextmanager
+def _failing_marks(client, run_ids: list[str], raise_as_failed: bool = True):
+    """If logging fails, mark the runs it created FAILED (best effort), so none stays RUNNING, and
+    raise RunFailed naming the first (the cause chained), or the failure itself."""
+    try:
+        yield
+    except BaseException as exc:
+        for rid in reversed(run_ids):
+            with contextlib.suppress(Exception):
+                client.set_terminated(rid, "FAILED")
+        if raise_as_failed and isinstance(exc, Exception) and run_ids:
+            raise RunFailed(run_ids[0]) from exc
+        raise
+
+
+def _client():
+    _settings()
     from mlflow.tracking import MlflowClient
 
     uri = tracking_uri()
@@ -91,55 +126,105 @@ def _key(name: str) -> str:
     return "".join(c if c.isalnum() or c in "_-. /" else "_" for c in name)
 
 
+def _seats_by_arm(out: Path, manifest: dict) -> list[dict]:
+    """Each arm's full seat map as its games were played (the Parquet `seats` of its first run):
+    every seat's policy, defaults included, not only the overrides."""
+    import pyarrow.parquet as pq
+
+    from wargame.mc.experiment import chunk_name
+
+    seats = []
+    for i, spec in enumerate(manifest["arms"]):
+        try:
+            first = pq.read_table(out / "runs" / chunk_name(i, 0), columns=["seats"]).column("seats")[0].as_py()
+            seats.append(json.loads(first))
+        except (OSError, ValueError, IndexError):
+            seats.append(dict(spec["overrides"]))
+    return seats
+
+
+def _common_seats(by_arm: list[dict]) -> dict:
+    """The seat map of the whole experiment: a seat that differs between arms reads "varies by arm"."""
+    actors = dict.fromkeys(a for seats in by_arm for a in seats)
+    return {a: by_arm[0].get(a) if all(s.get(a) == by_arm[0].get(a) for s in by_arm) else "varies by arm" for a in actors}
+
+
 def track_experiment(out: Path, manifest: dict, result: dict, quantiles: list[dict], scenarios: dict[str, dict],
                      plot_paths: list[Path]) -> str:
-    """Log the experiment; returns the parent run's id."""
+    """Log the experiment; returns the parent run's id. A failure part-way marks the runs made so
+    far FAILED and raises, naming the parent run."""
     with _quiet():
         client, uri = _client()
         exp_id = _experiment_id(client, uri, MC_EXPERIMENT)
         sampling = "lhs" if manifest["lhs"] else "per-run" if manifest["sample_params"] else "none"
+        seats = _seats_by_arm(out, manifest)
         parent = client.create_run(exp_id, run_name=f"mc {out.name}", tags={"wargame.out_dir": str(out.resolve())})
         pid = parent.info.run_id
-        client.log_batch(pid, params=_params({
-            "scenario": ",".join(s or "saved game" for s in manifest["scenarios"]), "seed": manifest["seed"],
-            "runs": manifest["runs"], "seats": manifest["seats"], "sampling": sampling,
-            "compare": manifest["compare"], "from_save": manifest["from_save"] or "",
-            "arms": [a["name"] for a in result["arms"]]}))
-        _log_metrics(client, pid, [(f"final.{m}.{p}", s[p], 0) for m, s in result["summary"].items() for p in ("mean", "p10", "p50", "p90")])
-        client.set_tag(pid, "results_hash", result["results_hash"])
-        for name in ("summary.md", "manifest.json", "results.json"):
-            if (out / name).exists():
-                client.log_artifact(pid, str(out / name))
-        for path in plot_paths:
-            client.log_artifact(pid, str(path), "plots")
-        for sc_name in scenarios:
-            path = out / f"scenario-{sc_name}.json"
-            if path.exists():
-                client.log_artifact(pid, str(path), "scenarios")
-        client.log_artifacts(pid, str(out / "runs"), "parquet/runs")
-        client.log_artifacts(pid, str(out / "turns"), "parquet/turns")
-        for i, (arm, q) in enumerate(zip(result["arms"], quantiles, strict=True)):
-            child = client.create_run(exp_id, run_name=arm["name"], tags={"mlflow.parentRunId": pid, "wargame.arm_index": str(i)})
-            cid = child.info.run_id
-            spec = manifest["arms"][i]
-            client.log_batch(cid, params=_params({"arm": arm["name"], "scenario": spec["scenario"] or "saved game",
-                                                  "seats": dict(spec["overrides"]), "runs": manifest["runs"],
-                                                  "seed": manifest["seed"], "sampling": sampling}))
-            items = [(_key(f"{p}.{m}"), v, t) for m in q if m not in ("turns", "quarters")
-                     for p in ("p10", "p50", "p90") for t, v in zip(q["turns"], q[m][p], strict=True)]
-            items += [(f"final.{m}.{p}", s[p], 0) for m, s in arm["summary"].items() for p in ("mean", "p10", "p50", "p90")]
-            if i > 0:
-                items += [(f"diff_vs_first.{m}", d["mean"], 0) for m, d in arm["diff_vs_first"].items()]
-            _log_metrics(client, cid, items)
-            for path in plot_paths:
-                if path.name.startswith("fan_") and path.stem == f"fan_{_safe(arm['name'])}":
-                    client.log_artifact(cid, str(path), "plots")
-            sc_path = out / f"scenario-{_safe(spec['scenario'] or 'saved')}.json"
-            if sc_path.exists():
-                client.log_artifact(cid, str(sc_path))
-            client.set_terminated(cid)
-        client.set_terminated(pid)
+        made = [pid]
+        with _failing_marks(client, made):
+            _log_experiment(client, exp_id, pid, made, out, manifest, result, quantiles, scenarios, plot_paths,
+                            sampling, seats)
         return pid
+
+
+class RunFailed(RuntimeError):
+    """Logging into MLflow run `run_id` failed part-way (the cause is chained); the run is marked FAILED."""
+
+    def __init__(self, run_id: str):
+        super().__init__(f"MLflow run {run_id} is marked FAILED")
+        self.run_id = run_id
+
+
+def failure_line(exc: BaseException) -> tuple[str, str]:
+    """An exception from tracking as (its kind, one line): the cause's, and the run left FAILED."""
+    if isinstance(exc, RunFailed) and exc.__cause__ is not None:
+        return type(exc.__cause__).__name__, f"{brief(exc.__cause__, 150)} ({exc})"
+    return type(exc).__name__, brief(exc)
+
+
+def _log_experiment(client, exp_id: str, pid: str, made: list[str], out: Path, manifest: dict, result: dict,
+                    quantiles: list[dict], scenarios: dict[str, dict], plot_paths: list[Path], sampling: str,
+                    seats: list[dict]) -> None:
+    client.log_batch(pid, params=_params({
+        "scenario": ",".join(s or "saved game" for s in manifest["scenarios"]), "seed": manifest["seed"],
+        "runs": manifest["runs"], "seats": _common_seats(seats), "seat_overrides": manifest["seats"],
+        "sampling": sampling, "compare": manifest["compare"], "from_save": manifest["from_save"] or "",
+        "arms": [a["name"] for a in result["arms"]]}))
+    _log_metrics(client, pid, [(f"final.{m}.{p}", s[p], 0) for m, s in result["summary"].items() for p in ("mean", "p10", "p50", "p90")])
+    client.set_tag(pid, "results_hash", result["results_hash"])
+    for name in ("summary.md", "manifest.json", "results.json"):
+        if (out / name).exists():
+            client.log_artifact(pid, str(out / name))
+    for path in plot_paths:
+        client.log_artifact(pid, str(path), "plots")
+    for sc_name in scenarios:
+        path = out / f"scenario-{sc_name}.json"
+        if path.exists():
+            client.log_artifact(pid, str(path), "scenarios")
+    client.log_artifacts(pid, str(out / "runs"), "parquet/runs")
+    client.log_artifacts(pid, str(out / "turns"), "parquet/turns")
+    for i, (arm, q) in enumerate(zip(result["arms"], quantiles, strict=True)):
+        child = client.create_run(exp_id, run_name=arm["name"], tags={"mlflow.parentRunId": pid, "wargame.arm_index": str(i)})
+        cid = child.info.run_id
+        made.append(cid)
+        spec = manifest["arms"][i]
+        client.log_batch(cid, params=_params({"arm": arm["name"], "scenario": spec["scenario"] or "saved game",
+                                              "seats": seats[i], "seat_overrides": dict(spec["overrides"]),
+                                              "runs": manifest["runs"], "seed": manifest["seed"], "sampling": sampling}))
+        items = [(_key(f"{p}.{m}"), v, t) for m in q if m not in ("turns", "quarters")
+                 for p in ("p10", "p50", "p90") for t, v in zip(q["turns"], q[m][p], strict=True)]
+        items += [(f"final.{m}.{p}", s[p], 0) for m, s in arm["summary"].items() for p in ("mean", "p10", "p50", "p90")]
+        if i > 0:
+            items += [(f"diff_vs_first.{m}", d["mean"], 0) for m, d in arm["diff_vs_first"].items()]
+        _log_metrics(client, cid, items)
+        for path in plot_paths:
+            if path.name.startswith("fan_") and path.stem == f"fan_{_safe(arm['name'])}":
+                client.log_artifact(cid, str(path), "plots")
+        sc_path = out / f"scenario-{_safe(spec['scenario'] or 'saved')}.json"
+        if sc_path.exists():
+            client.log_artifact(cid, str(sc_path))
+        client.set_terminated(cid)
+    client.set_terminated(pid)
 
 
 class TrackingFailed(RuntimeError):
@@ -169,7 +254,7 @@ def _serve(conn) -> None:
     try:
         reply = ("ok", track_experiment(*args), "")
     except BaseException as exc:  # every failure goes back as one line
-        reply = ("error", type(exc).__name__, str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "")
+        reply = ("error", *failure_line(exc))
     try:
         conn.send(reply)
     except OSError:
@@ -220,22 +305,27 @@ def _safe(name: str) -> str:
 
 def track_game(session, args_seed_given: bool = True) -> str:
     """Log one game: params, every numeric metric per turn (step = turn), the save file."""
-    import tempfile
-
     with _quiet():
         client, uri = _client()
         exp_id = _experiment_id(client, uri, RUN_EXPERIMENT)
         run = client.create_run(exp_id, run_name=f"{session.scenario.name} seed {session.seed}")
         rid = run.info.run_id
-        client.log_batch(rid, params=_params({"scenario": session.scenario.name, "seed": session.seed,
-                                              "seats": session.seats, "param_draw": session.param_draw or {},
-                                              "sample_params": session.param_draw is not None}))
-        items = [(_key(k), v, rec["turn"]) for rec in session.timeline for k, v in rec.items()
-                 if k != "turn" and isinstance(v, (int, float)) and not isinstance(v, bool)]
-        _log_metrics(client, rid, items)
-        with tempfile.TemporaryDirectory(prefix="wargame-track-") as tmp:
-            path = Path(tmp) / "game.json"
-            session.save(path)
-            client.log_artifact(rid, str(path))
-        client.set_terminated(rid)
+        with _failing_marks(client, [rid]):
+            _log_game(client, rid, session)
         return rid
+
+
+def _log_game(client, rid: str, session) -> None:
+    import tempfile
+
+    client.log_batch(rid, params=_params({"scenario": session.scenario.name, "seed": session.seed,
+                                          "seats": session.seats, "param_draw": session.param_draw or {},
+                                          "sample_params": session.param_draw is not None}))
+    items = [(_key(k), v, rec["turn"]) for rec in session.timeline for k, v in rec.items()
+             if k != "turn" and isinstance(v, (int, float)) and not isinstance(v, bool)]
+    _log_metrics(client, rid, items)
+    with tempfile.TemporaryDirectory(prefix="wargame-track-") as tmp:
+        path = Path(tmp) / "game.json"
+        session.save(path)
+        client.log_artifact(rid, str(path))
+    client.set_terminated(rid)
