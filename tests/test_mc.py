@@ -130,6 +130,7 @@ def test_mlflow_sqlite_store_holds_parent_and_arm_runs(capsys, tmp_path, monkeyp
     seats = json.loads(parent.data.params["seats"])  # every seat, defaults included; the compared one varies
     assert seats["us"] == "varies by arm" and seats["china"] == "doctrine" and len(seats) == 11
     assert {json.loads(c.data.params["seats"])["us"] for c in children} == {"doctrine", "idle"}
+    assert {c.data.params["turns"] for c in children} == {"1-24 = 2025Q1-2030Q4"}  # what step = turn means
     top = {a.path for a in client.list_artifacts(parent.info.run_id)}
     assert {"summary.md", "plots", "parquet", "scenarios", "manifest.json"} <= top
     assert {a.path for a in client.list_artifacts(parent.info.run_id, "parquet")} == {"parquet/runs", "parquet/turns"}

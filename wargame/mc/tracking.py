@@ -208,9 +208,11 @@ def _log_experiment(client, exp_id: str, pid: str, made: list[str], out: Path, m
         cid = child.info.run_id
         made.append(cid)
         spec = manifest["arms"][i]
+        quarters = q.get("quarters") or []  # step = turn; arms on different calendars say which quarters
         client.log_batch(cid, params=_params({"arm": arm["name"], "scenario": spec["scenario"] or "saved game",
                                               "seats": seats[i], "seat_overrides": dict(spec["overrides"]),
-                                              "runs": manifest["runs"], "seed": manifest["seed"], "sampling": sampling}))
+                                              "runs": manifest["runs"], "seed": manifest["seed"], "sampling": sampling,
+                                              "turns": f"{q['turns'][0]}-{q['turns'][-1]} = {quarters[0]}-{quarters[-1]}" if quarters else ""}))
         items = [(_key(f"{p}.{m}"), v, t) for m in q if m not in ("turns", "quarters")
                  for p in ("p10", "p50", "p90") for t, v in zip(q["turns"], q[m][p], strict=True)]
         items += [(f"final.{m}.{p}", s[p], 0) for m, s in arm["summary"].items() for p in ("mean", "p10", "p50", "p90")]
