@@ -466,3 +466,24 @@ def test_argparse_errors_are_one_line_naming_the_subcommand(capsys, argv, line):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and "usage:" not in err
     assert len(err.splitlines()) == 1 and err.startswith(line), err
+
+
+@pytest.mark.parametrize(("argv", "line"), [
+    (["mc", "--runs", "0", "--no-track"], "wargame: mc --runs 0: must be at least 1"),
+    (["mc", "--workers", "0", "--no-track"], "wargame: mc --workers 0: must be at least 1"),
+    (["sensitivity", "--samples", "0", "--no-track"], "wargame: sensitivity --samples 0: must be at least 2"),
+    (["sensitivity", "--seed", "-1", "--no-track"], "wargame: sensitivity --seed -1: must be a non-negative integer"),
+    (["tournament", "--runs", "1"], "wargame: tournament --runs 1: must be at least 2"),
+    (["run", "--turns", "0"], "wargame: run --turns 0: must be at least 1"),
+    (["run", "--seed", "-1"], "wargame: run --seed -1: must be a non-negative integer"),
+    (["calibrate", "--seeds", "0"], "wargame: calibrate --seeds 0: must be at least 1"),
+    (["effects", "--seeds", "1"], "wargame: effects --seeds 1: must be at least 2"),
+    (["play", "--exit-after-turns", "0"], "wargame: play --exit-after-turns 0: must be at least 1"),
+    (["report", "x.json", "--workers", "0"], "wargame: report --workers 0: must be at least 1"),
+    (["report", "x.json", "--futures", "1"], "wargame: report --futures 1: must be at least 2"),
+    (["--max-file-mb", "0", "run"], "wargame: --max-file-mb 0: must be"),  # given before any command
+])
+def test_range_errors_name_the_subcommand_like_argparse_errors(capsys, argv, line):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith(line), err

@@ -359,7 +359,15 @@ def test_an_unusable_out_path_is_one_line(capsys, tmp_path, kind):
     code = main(["mc", "--no-track", "--runs", "2", "--workers", "1", "--out", str(target)])
     out, err = capsys.readouterr()
     lines = err.strip().splitlines()
-    assert code == 2 and len(lines) == 1 and lines[0].startswith(f"wargame: --out {target}: ") and why in lines[0], err
+    assert code == 2 and len(lines) == 1 and lines[0].startswith(f"wargame: mc --out {target}: ") and why in lines[0], err
+
+
+def test_an_out_that_is_a_file_says_so_and_does_not_suggest_resume(capsys, tmp_path):
+    (tmp_path / "afile").write_text("not an experiment")
+    code = main(["mc", "--no-track", "--runs", "2", "--workers", "1", "--out", str(tmp_path / "afile")])
+    err = capsys.readouterr().err
+    assert code == 2 and err == f"wargame: mc --out {tmp_path / 'afile'}: is a file, not a directory; give a new or empty directory\n"
+    assert (tmp_path / "afile").read_text() == "not an experiment"
 
 
 def test_a_failed_start_that_played_nothing_can_simply_be_run_again(capsys, tmp_path, monkeypatch):

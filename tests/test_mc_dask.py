@@ -93,7 +93,7 @@ def test_unreachable_scheduler_exits_2_with_one_line(tmp_path):
     assert time.monotonic() - t0 < 30
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1, proc.stderr
-    assert lines[0].startswith("wargame: --scheduler tcp://127.0.0.1:9: cannot connect"), lines[0]
+    assert lines[0].startswith("wargame: mc --scheduler tcp://127.0.0.1:9: cannot connect"), lines[0]
     assert proc.stdout == ""
     assert not (tmp_path / "o").exists()  # nothing played, nothing left: the same command can be run again
 
@@ -104,7 +104,7 @@ def test_a_scheduler_that_is_not_an_address_is_refused_at_once(tmp_path):
                "--out", str(tmp_path / "o"), timeout=60)
     assert time.monotonic() - t0 < 8  # no connection attempt, no 10 s wait in Client.__del__
     assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
-        "wargame: --scheduler notanaddress: not a scheduler address (missing port number in address 'notanaddress'); "
+        "wargame: mc --scheduler notanaddress: not a scheduler address (missing port number in address 'notanaddress'); "
         "e.g. tcp://host:8786"], proc.stderr
     assert not (tmp_path / "o").exists()
 

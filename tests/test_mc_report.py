@@ -478,3 +478,42 @@ def test_summary_gives_the_means_95_ci_beside_the_spread_of_runs():
     assert lo < 15 < hi
     row = next(line for line in md.splitlines() if "÷ China) `us_china_stock_ratio` |" in line)
     assert f"| 15.0 | [{lo:.1f}, {hi:.1f}] |" in row
+
+
+def test_the_means_ci_is_clipped_at_zero_for_a_metric_that_cannot_be_negative_but_differences_are_not():
+    """One run smuggles 5000 and nineteen none: Student's t reaches below 0, but a mean of values
+    >= 0 cannot, so the interval is intersected with [0, inf); a paired difference can be negative."""
+    result, collected, manifest, _, fq = experiment({"baseline": ("baseline", "2025Q1", 24),
+                                                     "other": ("baseline", "2025Q1", 24)})
+    collected["arms"][0]["final"]["smuggled_h100e"] = np.r_[np.zeros(RUNS - 1), 5000.0]
+    collected["arms"][1]["final"]["smuggled_h100e"] = np.zeros(RUNS)
+    result = result_object(collected, manifest)
+    lo, hi = ci95(collected["arms"][0]["final"]["smuggled_h100e"])
+    assert lo < 0 < hi
+    md = report.summary_md(result, collected, manifest, fq)
+    rows = [line for line in md.splitlines() if line.startswith("| Smuggled into China (H100e per quarter) `smuggled_h100e` |")]
+    assert len(rows) == 3  # each arm's row, then the differences
+    assert f"| 250 | [0, {hi:.0f}] |" in rows[0]
+    assert "| 0 | [0, 0] |" in rows[1]
+    assert f"| -250 [-{hi:.0f}, {-lo:.0f}] |" in rows[2]  # the paired difference keeps its negative end
+    assert "clipped at zero where a metric cannot be negative" in md
+    assert result["arms"][1]["diff_vs_first"]["smuggled_h100e"]["ci95"][0] < 0  # results.json: unclipped
+
+
+def test_metrics_marked_nonnegative_never_are_negative_in_played_games():
+    """The flag that clips the mean's CI at 0 must be true of the records: a few games of each
+    built-in scenario, with sampled parameters and different seats."""
+    from wargame.batch import cached_scenario
+    from wargame.runner import make_seats, play
+    from wargame.session import GameSession
+
+    marked = [m for m, lab in LABELS.items() if lab.nonnegative]
+    assert set(report.TABLE_METRICS) <= set(marked)
+    assert not metric_label("smuggler_profit_usd_b").nonnegative  # unlabelled, and a loss is negative
+    assert not metric_label("tier2_alignment_malaysia").nonnegative
+    for scenario, seats in (("baseline", {}), ("no-controls", {"us": "idle"}), ("historical", {"us": "hawk"}),
+                            ("smuggling-crackdown", {})):
+        session = GameSession(cached_scenario(scenario), 1, sample_params=True)
+        play(session, make_seats(session, seats))
+        for record in session.timeline:
+            assert all(record[m] >= 0 for m in marked), (scenario, [m for m in marked if record[m] < 0])

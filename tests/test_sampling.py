@@ -298,7 +298,29 @@ BAD = {
     "lognormal_low_zero": ({"kind": "lognormal", "sigma": 0.3, "low": 0.0}, 1.0, "distribution.low", "greater than 0"),
     "lognormal_median_default_negative": ({"kind": "lognormal", "sigma": 0.3}, -1.0, "distribution.median", "greater than 0"),
     "unknown_field": ({"kind": "uniform", "low": 0.0, "high": 2.0, "width": 1}, 1.0, "distribution.width", "unknown field"),
+    # a mean 500 sd above [low, high]: no probability inside, so every draw would be exactly `high`
+    "truncated_normal_no_mass": ({"kind": "truncated_normal", "mean": 6.0, "sd": 0.01, "low": 0.5, "high": 1.0}, 1.0,
+                                 "distribution", "a truncated normal with mean 6 and sd 0.01 has probability 0 inside "
+                                 "[low, high] = [0.5, 1], below 1e-06"),
+    "truncated_normal_wide": ({"kind": "truncated_normal", "sd": 1e9, "low": 0.5, "high": 1.0}, 1.0,
+                              "distribution", "narrow sd"),
+    "lognormal_no_mass": ({"kind": "lognormal", "median": 100.0, "sigma": 0.01, "low": 0.5, "high": 2.0}, 1.0,
+                          "distribution", "a lognormal with median 100 and sigma 0.01 has probability 0 inside"),
+    "lognormal_high_only_no_mass": ({"kind": "lognormal", "median": 100.0, "sigma": 0.1, "high": 2.0}, 1.0,
+                                    "distribution", "[low, high] = [0, 2], below 1e-06"),
 }
+
+
+def test_a_truncated_distribution_keeping_enough_probability_is_accepted():
+    from wargame.distributions import MIN_MASS, distribution_problems, mass_inside
+
+    assert mass_inside(0.0, 1.0, -math.inf, math.inf) == 1.0
+    assert mass_inside(0.0, 0.1, 1.5, 1.9) == pytest.approx(stats.norm.sf(15.0), rel=1e-6)  # the far tail stays precise
+    assert mass_inside(0.0, 1.0, 4.0, math.inf) > MIN_MASS  # 4 sd out: ~3e-5 still draws honestly
+    tn = Distribution(kind="truncated_normal", mean=4.0, sd=1.0, low=0.0, high=1.0)
+    assert distribution_problems("x", 0.5, tn) == []
+    tn = Distribution(kind="truncated_normal", mean=6.0, sd=1.0, low=0.0, high=1.0)  # 5 sd: ~3e-7
+    assert "probability 2.9e-07 inside" in distribution_problems("x", 0.5, tn)[0]
 
 
 def _write(tmp_path: Path, name: str, body: dict) -> Path:

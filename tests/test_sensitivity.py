@@ -178,13 +178,27 @@ def test_notes_flag_what_the_ranking_cannot_bear():
             {"param": "c", "index": 0.01, "ci95": 0.5}]  # c trails: its CI does not count
     sharp = [{"param": "a", "index": 0.8, "ci95": 0.1}, {"param": "b", "index": 0.1, "ci95": 0.05}]
     noisy = [{"param": "a", "index": 1.3, "ci95": 0.2}, {"param": "b", "index": 0.1, "ci95": 0.05}]
-    notes = notes_on("sobol", {"flat": flat, "wide": wide, "sharp": sharp, "noisy": noisy})
+    notes = notes_on("sobol", {"flat": flat, "wide": wide, "sharp": sharp, "noisy": noisy}, 64)
     assert "did not move" in notes["flat"]
     assert "too few samples" in notes["wide"] and "1 of the 2 leading indices has" in notes["wide"]
     assert "--samples 128" in notes["wide"]
     assert "sharp" not in notes
     assert "above 1" in notes["noisy"]
-    assert "noisy" not in notes_on("morris", {"noisy": noisy})  # mu* is in the outcome's units: no bound of 1
+    assert "noisy" not in notes_on("morris", {"noisy": noisy}, 10)  # mu* is in the outcome's units: no bound of 1
+
+
+def test_notes_advise_twice_the_samples_used_and_keep_every_note_that_applies():
+    from wargame.sensitivity import notes_on
+
+    wide = [{"param": "a", "index": 0.4, "ci95": 0.5}]
+    assert "use --samples 48 or more" in notes_on("morris", {"m": wide}, 24)["m"]  # not 2 x the default 10
+    assert "use --samples 512 or more" in notes_on("sobol", {"m": wide}, 256)["m"]
+    both = [{"param": "a", "index": 1.2, "ci95": 1.5}, {"param": "b", "index": 0.3, "ci95": 0.1}]
+    note = notes_on("sobol", {"m": both}, 64)["m"]
+    assert "too few samples" in note and "; " in note and "above 1" in note
+    flat = [{"param": "a", "index": 0.0, "ci95": 0.0}]
+    assert notes_on("sobol", {"m": flat}, 64)["m"] == (
+        "the parameters did not move this outcome in any sample: every index is 0")
 
 
 def test_text_table_reads_like_the_mc_summary():

@@ -21,6 +21,7 @@ from wargame.safe_write import target_problem
 from wargame.savefile import SaveError
 from wargame.scenario import ScenarioError, builtin_names, load_scenario
 
+TOP_LEVEL_FLAGS = ("--max-file-mb",)  # given before the command too: its errors do not name one
 TABLE = (
     ("quarter", "quarter", "{}"),
     ("US stock M", "us_compute_stock_h100e", "{:.2f}", 1e-6),
@@ -392,6 +393,15 @@ def _one_line(prog: str, message: str) -> str:
     return f"{command + sep if command else ''}{message} {_help_hint(prog)}"
 
 
+def _with_command(exc: UsageError, args: argparse.Namespace) -> str:
+    """A subcommand's problem with one of its flags names the subcommand, as argparse's do
+    (`mc --runs 0: must be at least 1`, like `mc --runs: invalid int value: 'abc'`)."""
+    message, command = str(exc), getattr(args, "command", None)
+    if isinstance(exc, ArgumentError) or not command or not message.startswith("-") or message.startswith(TOP_LEVEL_FLAGS):
+        return message
+    return f"{command} {message}"
+
+
 def _unknown_args(parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list[str]) -> ArgumentError:
     """Arguments nobody took, reported as the subcommand's (its prog and help), not the top level's."""
     command = getattr(args, "command", None)
@@ -601,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     except SaveError as exc:
         return _fail(exc.problems)
     except UsageError as exc:
-        return _fail([str(exc)])
+        return _fail([_with_command(exc, args)])
     except BrokenPipeError:
         return 0
     except ResolutionError as exc:  # a mechanics fault: not the user's input, and nothing was half-done

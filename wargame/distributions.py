@@ -111,7 +111,41 @@ def distribution_problems(name: str, value: Any, dist: Any) -> list[str]:
         out.append(f"distribution.high: {_g(high)} is below the parameter's value {_g(value)} (the value must lie in [low, high])")
     if kind == "lognormal" and low is None and value <= 0:
         out.append(f"distribution: the parameter's value {_g(value)} is outside a lognormal's support (greater than 0)")
+    if not out:
+        out += _mass_problems(dist, value)
     return out
+
+
+MIN_MASS = 1e-6  # the least probability a truncated distribution may keep inside its bounds
+
+
+def mass_inside(mu: float, sd: float, lo: float, hi: float) -> float:
+    """Probability of N(mu, sd) in [lo, hi] (infinite bounds allowed), precise in either tail."""
+    a, b = (lo - mu) / sd, (hi - mu) / sd
+    return _cdf(-a) - _cdf(-b) if a > 0 else _cdf(b) - _cdf(a)
+
+
+def _mass_problems(dist: Any, value: float) -> list[str]:
+    """A truncated normal (or a lognormal with bounds) keeping almost none of its probability
+    inside [low, high] cannot be drawn from honestly: with its centre far outside, every draw
+    would sit at the bound nearest it. Uniform and triangular keep all their probability inside."""
+    if dist.kind == "truncated_normal":
+        mu, sd, lo, hi = centre(dist, value), dist.sd, dist.low, dist.high
+        what, centre_name, spread = f"a truncated normal with mean {_g(mu)} and sd {_g(sd)}", "mean", "sd"
+        mass = mass_inside(mu, sd, lo, hi)
+    elif dist.kind == "lognormal" and (dist.low is not None or dist.high is not None):
+        med, sd = centre(dist, value), dist.sigma
+        lo, hi = (dist.low if dist.low is not None else 0.0), (dist.high if dist.high is not None else math.inf)
+        what, centre_name, spread = f"a lognormal with median {_g(med)} and sigma {_g(sd)}", "median", "sigma"
+        mass = mass_inside(math.log(med), sd, math.log(lo) if lo > 0 else -math.inf, math.log(hi))
+        mu = med
+    else:  # uniform, triangular, or a lognormal without bounds
+        return []
+    if mass >= MIN_MASS:
+        return []
+    fix = (f"narrow {spread}" if lo <= mu <= hi else f"move {centre_name} nearer [low, high] or widen {spread}")
+    return [f"distribution: {what} has probability {mass:.2g} inside [low, high] = [{_g(lo)}, {_g(hi)}], below "
+            f"{MIN_MASS:g}, too little to draw from honestly ({fix})"]
 
 
 def support(dist: Any, integer: bool = False) -> tuple[float, float]:

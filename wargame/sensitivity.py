@@ -125,26 +125,31 @@ def analyse(method: str, names: list[str], X: np.ndarray, y: np.ndarray, seed: i
     return sorted(rows, key=lambda r: (-(r["index"] if r["index"] is not None else -math.inf), r["param"]))
 
 
-def notes_on(method: str, outcomes: dict[str, list[dict]]) -> dict[str, str]:
+def notes_on(method: str, outcomes: dict[str, list[dict]], samples: int) -> dict[str, str]:
     """What a reader must know before trusting an outcome's ranking, by outcome: the parameters
-    never moved it, or the top index's 95 % CI reaches zero (too few samples to rank anything)."""
+    never moved it (alone: then nothing else applies), or every one that applies of: the top
+    indices' 95 % CIs reach zero (too few of the `samples` actually used to rank anything), a
+    Sobol total-order index above 1 (sampling noise); several are joined with "; "."""
     notes = {}
     for metric, rows in outcomes.items():
         top = rows[0] if rows else None
         if top is None or top["index"] is None:
             continue
-        leading = [r for r in rows if r["index"] is not None and r["index"] >= 0.1 * top["index"]]
-        unsure = [r for r in leading if r["ci95"] is None or r["ci95"] >= r["index"]]
         if all(r["index"] == 0.0 for r in rows):
             notes[metric] = "the parameters did not move this outcome in any sample: every index is 0"
-        elif unsure:
+            continue
+        leading = [r for r in rows if r["index"] is not None and r["index"] >= 0.1 * top["index"]]
+        unsure = [r for r in leading if r["ci95"] is None or r["ci95"] >= r["index"]]
+        found = []
+        if unsure:
             have = "has" if len(unsure) == 1 else "have"
-            notes[metric] = (f"too few samples to rank the parameters: {len(unsure)} of the {len(leading)} leading "
-                             f"indices {have} a 95 % CI that reaches zero (use --samples {2 * DEFAULT_SAMPLES[method]} "
-                             "or more)")
-        elif method == "sobol" and any(r["index"] > 1.0 for r in rows):
-            notes[metric] = ("a total-order index above 1 is sampling noise (the true index is at most 1): "
-                             "use more --samples")
+            found.append(f"too few samples to rank the parameters: {len(unsure)} of the {len(leading)} leading "
+                         f"indices {have} a 95 % CI that reaches zero (use --samples {2 * samples} or more)")
+        if method == "sobol" and any(r["index"] is not None and r["index"] > 1.0 for r in rows):
+            found.append("a total-order index above 1 is sampling noise (the true index is at most 1): "
+                         "use more --samples")
+        if found:
+            notes[metric] = "; ".join(found)
     return notes
 
 
@@ -310,7 +315,7 @@ def run_sensitivity(args) -> int:
     scenario = load_scenario(args.scenario or "baseline")
     full = sensitivity(scenario, method, samples, outcomes, seed, workers)
     obj = {"method": full["method"], "outcomes": full["outcomes"]}
-    notes = notes_on(method, full["outcomes"])
+    notes = notes_on(method, full["outcomes"], samples)
     from wargame.mc.experiment import default_out_dir
 
     out = Path(args.out) if args.out is not None else default_out_dir("sensitivity")

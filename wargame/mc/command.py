@@ -59,7 +59,9 @@ def prepare(args, workers: int | None = None) -> tuple[Path, dict, list[Path]]:
                              "made before the end (e.g. wargame run --turns 12 --save FILE)")
     manifest["track"] = not args.no_track  # what a plain --resume does (older manifests: tracked)
     out = Path(args.out) if args.out is not None else ex.default_out_dir()
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and not out.is_dir():
+        raise ex.McError(f"--out {out}: is a file, not a directory; give a new or empty directory")
+    if out.exists() and any(out.iterdir()):
         raise ex.McError(f"--out {out}: exists and is not an empty directory (continue an experiment with --resume {out})")
     made = _make_dir(out)
     try:
