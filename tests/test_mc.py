@@ -293,6 +293,9 @@ def test_bad_resume_exits_2_with_one_line(capsys, tmp_path):
     assert err.count("\n") == 1 and "contradicts the experiment's manifest" in err
     assert main(["mc", "--runs", "2", "--no-track", "--out", str(tmp_path / "e")]) == 2  # not an empty directory
     assert "--resume" in capsys.readouterr().err
+    (tmp_path / "afile").write_text("x")
+    assert main(["mc", "--resume", str(tmp_path / "afile")]) == 2
+    assert "is a file, not an experiment's directory" in capsys.readouterr().err
 
 
 def test_headless_run_imports_no_heavy_modules():
@@ -437,7 +440,7 @@ def test_resume_keeps_an_untracked_experiment_untracked(capsys, tmp_path, monkey
     assert code == 0 and again["mlflow_run_id"] == "fake-run-id" and FakeTracker.made == 1, err  # asked for
     # an experiment started with tracking, or by a version that did not record it, is tracked on resume
     manifest = json.loads((out / "manifest.json").read_text())
-    del manifest["track"], manifest["mlflow"]  # (and its record of being tracked: see the test below)
+    del manifest["track"], manifest["mlflow_runs"]  # (and its record of being tracked: see the test below)
     (out / "manifest.json").write_text(json.dumps(manifest))
     code, again, err = mc(capsys, "--resume", str(out), "--json")
     assert code == 0 and again["mlflow_run_id"] == "fake-run-id" and FakeTracker.made == 2, err
@@ -529,10 +532,21 @@ def test_resume_of_a_tracked_experiment_does_not_log_it_twice(capsys, tmp_path, 
     assert code == 0 and again["mlflow_run_id"] == "fake-run-id" and FakeTracker.made == 1, err
     assert "already tracked as MLflow run fake-run-id" in err
     assert json.loads((out / "results.json").read_text())["mlflow_run_id"] == "fake-run-id"
-    # into another store, it is logged there
+    # into another store, it is logged there; back in the first, it is still known there
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'b.db'}")
     code, again, err = mc(capsys, "--resume", str(out), "--json")
     assert code == 0 and FakeTracker.made == 2, err
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'a.db'}")
+    code, again, err = mc(capsys, "--resume", str(out), "--json")
+    assert code == 0 and FakeTracker.made == 2 and "already tracked" in err, err
+    # a relative store is another store from another directory
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:///rel.db")
+    assert mc(capsys, "--resume", str(out), "--json")[0] == 0 and FakeTracker.made == 3
+    assert mc(capsys, "--resume", str(out), "--json")[0] == 0 and FakeTracker.made == 3
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert mc(capsys, "--resume", str(out), "--json")[0] == 0 and FakeTracker.made == 4
 
 
 def test_resume_refuses_a_changed_scenario_or_model_version(capsys, tmp_path, monkeypatch):

@@ -499,6 +499,14 @@ def test_the_means_ci_is_clipped_at_zero_for_a_metric_that_cannot_be_negative_bu
     assert "clipped at zero where a metric cannot be negative" in md
     assert result["arms"][1]["diff_vs_first"]["smuggled_h100e"]["ci95"][0] < 0  # results.json: unclipped
 
+    # a share's interval also stops at 1: two runs at 1 and one at 0.4 reach past it by Student's t
+    collected["arms"][0]["final"]["china_self_sufficiency"] = np.r_[np.full(RUNS - 1, 1.0), 0.4]
+    lo, hi = ci95(collected["arms"][0]["final"]["china_self_sufficiency"])
+    assert hi > 1
+    md = report.summary_md(result_object(collected, manifest), collected, manifest, fq)
+    row = next(line for line in md.splitlines() if line.startswith("| China's self-sufficiency (share 0-1)"))
+    assert row.split("|")[3].strip().endswith(", 1.00]"), row
+
 
 def test_metrics_marked_nonnegative_never_are_negative_in_played_games():
     """The flag that clips the mean's CI at 0 must be true of the records: a few games of each

@@ -134,6 +134,18 @@ def test_bad_input(capsys, tmp_path, argv, needle):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("where, needle", [("file", "is a file, not a directory"),
+                                           ("file/sub", "is a file, so no directory can be made under it")])
+def test_an_unusable_out_is_refused_before_playing(capsys, tmp_path, monkeypatch, where, needle):
+    import wargame.sensitivity
+
+    (tmp_path / "file").write_text("not a directory")
+    monkeypatch.setattr(wargame.sensitivity, "play_all", lambda *a: pytest.fail("played before checking --out"))
+    code = main(["sensitivity", "--no-track", "--samples", "2", "--out", str(tmp_path / where)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and f"sensitivity --out {tmp_path / where}: " in err and needle in err
+
+
 def test_scenario_without_uncertainty(capsys, tmp_path):
     names = sampled_names(load_scenario("baseline"))
     path = tmp_path / "certain.yaml"

@@ -30,6 +30,11 @@ class MetricLabel:
     # mean's 95 % CI at 0. Unlabelled metrics can be negative (smuggler_profit_usd_b, tier2_alignment_*).
     nonnegative: bool = False
 
+    @property
+    def at_most_one(self) -> bool:
+        """A share 0-1 cannot exceed 1 either: summary.md clips the mean's CI at 1 too."""
+        return self.unit == "share 0-1"
+
     def with_unit(self) -> str:
         return f"{self.label} ({self.unit})"
 

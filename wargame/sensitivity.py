@@ -286,6 +286,20 @@ def track(out: Path, obj: dict, scenario_name: str, samples: int, seed: int, gam
 
 
 # --- the command ----------------------------------------------------------------------------------
+def out_problem(out: Path) -> str | None:
+    """Why `out` cannot become the results directory, found before any game is played: it or an
+    ancestor is a file, or the nearest existing ancestor is not writable."""
+    p = out
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    if not p.is_dir():
+        return f"{p} is a file, not a directory; give a new or empty directory" if p == out else \
+            f"{p} is a file, so no directory can be made under it; give a directory path"
+    if not os.access(p, os.W_OK | os.X_OK):
+        return f"{p} is not writable; give a directory you can write to"
+    return None
+
+
 def run_sensitivity(args) -> int:
     from wargame.metrics import CONTRACT_KEYS, EXTRA_KEYS
     from wargame.scenario import load_scenario
@@ -312,6 +326,10 @@ def run_sensitivity(args) -> int:
         samples = rounded
     seed = 0 if args.seed is None else args.seed
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    if args.out is not None:
+        problem = out_problem(Path(args.out))
+        if problem:
+            raise SensitivityError(f"--out {args.out}: {problem}")
     scenario = load_scenario(args.scenario or "baseline")
     full = sensitivity(scenario, method, samples, outcomes, seed, workers)
     obj = {"method": full["method"], "outcomes": full["outcomes"]}

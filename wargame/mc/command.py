@@ -259,21 +259,25 @@ def _finish(out, manifest: dict, result: dict, tracker, t0: float) -> tuple[dict
 
 
 def already_tracked(manifest: dict, results_hash: str) -> str | None:
-    """The MLflow run this experiment was logged as, if it was logged with these results into the
-    store tracking points at now; else None (never tracked, tracking failed, or another store)."""
-    from wargame.mc.tracking import tracking_uri
+    """The MLflow run this experiment was logged as in the store tracking points at now, with
+    these results; else None (never logged there, or its tracking failed)."""
+    from wargame.mc.tracking import store_id, tracking_uri
 
-    done = manifest.get("mlflow")
-    if done and done.get("results_hash") == results_hash and done.get("tracking_uri") == tracking_uri():
-        return done.get("run_id")
+    here = store_id(tracking_uri())
+    for done in manifest.get("mlflow_runs") or []:
+        if done.get("store") == here and done.get("results_hash") == results_hash:
+            return done.get("run_id")
     return None
 
 
 def remember_tracking(out: Path, manifest: dict, run_id: str, results_hash: str) -> None:
-    """Record the parent run in the manifest, so a later --resume does not log the experiment twice."""
-    from wargame.mc.tracking import tracking_uri
+    """Add the parent run to the manifest's list (one per store it was logged into), so a later
+    --resume does not log the experiment into that store twice."""
+    from wargame.mc.tracking import store_id, tracking_uri
 
-    manifest["mlflow"] = {"run_id": run_id, "tracking_uri": tracking_uri(), "results_hash": results_hash}
+    here = store_id(tracking_uri())
+    runs = [r for r in manifest.get("mlflow_runs") or [] if r.get("store") != here]
+    manifest["mlflow_runs"] = runs + [{"run_id": run_id, "store": here, "results_hash": results_hash}]
     with contextlib.suppress(OSError):  # the run is logged; failing to note it costs a duplicate at most
         ex.write_json_atomic(out / ex.MANIFEST, manifest)
 

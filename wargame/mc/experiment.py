@@ -716,6 +716,8 @@ def write_json_atomic(path: Path, obj: dict) -> None:
 
 def read_manifest(out: Path) -> dict:
     path = out / MANIFEST
+    if out.exists() and not out.is_dir():
+        raise McError(f"--resume {out}: is a file, not an experiment's directory")
     if not out.is_dir():
         raise McError(f"--resume {out}: no such directory")
     if not path.is_file():

@@ -61,15 +61,17 @@ def _summary_cells(s: dict) -> list[str]:
     return aligned_numbers([s["mean"], s["p10"], s["p50"], s["p90"]])
 
 
-def _summary_with_ci(s: dict, finals: np.ndarray | None, nonnegative: bool = False) -> list[str]:
+def _summary_with_ci(s: dict, finals: np.ndarray | None, nonnegative: bool = False, at_most_one: bool = False) -> list[str]:
     """mean, [the mean's 95 % CI], p10, p50, p90: one precision for the row. "how sure" needs the
-    CI of the mean, which p10-p90 (the spread of runs) is not. For a metric that cannot be negative
-    the CI is clipped at 0 (its intersection with the metric's range): the mean of values >= 0
-    is >= 0, whatever Student's t says for a few large runs among many zeros."""
+    CI of the mean, which p10-p90 (the spread of runs) is not. The CI is intersected with the
+    metric's range: clipped at 0 for a metric that cannot be negative (the mean of values >= 0
+    is >= 0, whatever Student's t says for a few large runs among many zeros), and at 1 for a share."""
     v = finals[np.isfinite(finals)] if finals is not None else np.array([])
     ci = ex.ci95(v) if v.size else None
     if ci and nonnegative:
         ci = [max(0.0, ci[0]), max(0.0, ci[1])]
+    if ci and at_most_one:
+        ci = [min(1.0, ci[0]), min(1.0, ci[1])]
     mean, lo, hi, p10, p50, p90 = aligned_numbers([s["mean"], *(ci or (None, None)), s["p10"], s["p50"], s["p90"]])
     return [mean, f"[{lo}, {hi}]" if ci else "n/a", p10, p50, p90]
 
@@ -349,7 +351,7 @@ def summary_md(result: dict, collected: dict, manifest: dict, final_quarters: li
               "4-year effective life), not everything ever "
               "installed. The mean's 95 % CI (Student's t over the runs) says how sure the mean is, not how "
               "widely runs spread (that is p10-p90); it narrows as 1/√runs, and is clipped at zero where a metric cannot "
-              "be negative. Each row is printed at one precision, "
+              "be negative (and at 1 for a share). Each row is printed at one precision, "
               "set by its largest figure: '~0' is a value that rounds to zero beside it (exact values: the Parquet "
               "tables and results.json).", "",
               "| metric | id | unit | kind | what it counts |", "|---|---|---|---|---|"]
@@ -363,7 +365,8 @@ def summary_md(result: dict, collected: dict, manifest: dict, final_quarters: li
         lines += [f"## {name}: final quarter {q}", "", "| metric | mean | mean's 95 % CI | p10 | p50 | p90 |",
                   "|---|---:|---:|---:|---:|---:|"]
         for m in dict.fromkeys(TABLE_METRICS):
-            cells = _summary_with_ci(arm["summary"][m], finals["final"].get(m), metric_label(m).nonnegative)
+            label = metric_label(m)
+            cells = _summary_with_ci(arm["summary"][m], finals["final"].get(m), label.nonnegative, label.at_most_one)
             lines.append(f"| {_metric_cell(m)} | " + " | ".join(cells) + " |")
         lines.append("")
     lines += [f"## Headline events at the final quarter ({fq})", "",

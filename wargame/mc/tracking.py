@@ -32,6 +32,18 @@ def tracking_uri() -> str:
     return f"sqlite:///{Path('runs/mlflow.db').resolve()}"
 
 
+def store_id(uri: str) -> str:
+    """One spelling of a tracking store, so the same store is recognised from any directory: a
+    relative sqlite or file path is resolved against the current directory (as MLflow does)."""
+    for scheme in ("sqlite:///", "file://"):
+        if uri.startswith(scheme):
+            path = uri[len(scheme):]
+            return scheme + str(Path(path).resolve()) if path and path != ":memory:" else uri
+    if "://" not in uri:  # a bare path is a file store
+        return "file://" + str(Path(uri).resolve())
+    return uri
+
+
 @contextlib.contextmanager
 def _quiet():
     """MLflow's and alembic's own log lines and warnings would clutter stderr (mlflow sets its
