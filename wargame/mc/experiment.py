@@ -551,8 +551,9 @@ def _execute_dask(tasks: list, workers: int, scheduler: str | None, bar) -> None
                 try:
                     client = Client(scheduler, timeout=DASK_CONNECT_TIMEOUT_S, set_as_default=False)
                 except (OSError, TimeoutError, ValueError) as exc:
-                    what = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-                    raise McError(f"--scheduler {scheduler}: cannot connect ({what})") from None
+                    from wargame.mc.tracking import brief
+
+                    raise McError(f"--scheduler {scheduler}: cannot connect ({brief(exc) or type(exc).__name__})") from None
             else:
                 cluster = LocalCluster(n_workers=min(workers, len(tasks)), threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=logging.CRITICAL)
@@ -754,8 +755,10 @@ def resume_problem(manifest: dict) -> str | None:
         try:
             now = scenario_sha256(key, sc)
         except (ScenarioError, OSError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            return f"scenario {sc} no longer loads ({first}; resume from the directory the experiment was started in)"
+            from wargame.mc.tracking import brief
+
+            return (f"scenario {sc} no longer loads ({brief(exc) or type(exc).__name__}; resume from the directory the "
+                    "experiment was started in)")
         if now != sha:
             return f"scenario {sc} has changed since the experiment began"
     return None

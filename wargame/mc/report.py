@@ -61,17 +61,16 @@ def _summary_cells(s: dict) -> list[str]:
     return aligned_numbers([s["mean"], s["p10"], s["p50"], s["p90"]])
 
 
-def _summary_with_ci(s: dict, finals: np.ndarray | None, nonnegative: bool = False, at_most_one: bool = False) -> list[str]:
+def _summary_with_ci(s: dict, finals: np.ndarray | None, bounds: tuple[float, float] = (-math.inf, math.inf)) -> list[str]:
     """mean, [the mean's 95 % CI], p10, p50, p90: one precision for the row. "how sure" needs the
     CI of the mean, which p10-p90 (the spread of runs) is not. The CI is intersected with the
-    metric's range: clipped at 0 for a metric that cannot be negative (the mean of values >= 0
-    is >= 0, whatever Student's t says for a few large runs among many zeros), and at 1 for a share."""
+    metric's range (`bounds`): clipped at 0 for a metric that cannot be negative (the mean of
+    values >= 0 is >= 0, whatever Student's t says for a few large runs among many zeros), and at 1
+    for a share."""
     v = finals[np.isfinite(finals)] if finals is not None else np.array([])
     ci = ex.ci95(v) if v.size else None
-    if ci and nonnegative:
-        ci = [max(0.0, ci[0]), max(0.0, ci[1])]
-    if ci and at_most_one:
-        ci = [min(1.0, ci[0]), min(1.0, ci[1])]
+    if ci:
+        ci = [min(max(x, bounds[0]), bounds[1]) for x in ci]
     mean, lo, hi, p10, p50, p90 = aligned_numbers([s["mean"], *(ci or (None, None)), s["p10"], s["p50"], s["p90"]])
     return [mean, f"[{lo}, {hi}]" if ci else "n/a", p10, p50, p90]
 
@@ -365,8 +364,7 @@ def summary_md(result: dict, collected: dict, manifest: dict, final_quarters: li
         lines += [f"## {name}: final quarter {q}", "", "| metric | mean | mean's 95 % CI | p10 | p50 | p90 |",
                   "|---|---:|---:|---:|---:|---:|"]
         for m in dict.fromkeys(TABLE_METRICS):
-            label = metric_label(m)
-            cells = _summary_with_ci(arm["summary"][m], finals["final"].get(m), label.nonnegative, label.at_most_one)
+            cells = _summary_with_ci(arm["summary"][m], finals["final"].get(m), metric_label(m).bounds)
             lines.append(f"| {_metric_cell(m)} | " + " | ".join(cells) + " |")
         lines.append("")
     lines += [f"## Headline events at the final quarter ({fq})", "",

@@ -86,16 +86,16 @@ def brief(exc: BaseException, limit: int = 200) -> str:
 
 
 @contextlib.contextmanager
-def _failing_marks(client, run_ids: list[str], raise_as_failed: bool = True):
+def _failing_marks(client, run_ids: list[str]):
     """If logging fails, mark the runs it created FAILED (best effort), so none stays RUNNING, and
-    raise RunFailed naming the first (the cause chained), or the failure itself."""
+    raise RunFailed naming the first (the cause chained); an interrupt passes through as it is."""
     try:
         yield
     except BaseException as exc:
         for rid in reversed(run_ids):
             with contextlib.suppress(Exception):
                 client.set_terminated(rid, "FAILED")
-        if raise_as_failed and isinstance(exc, Exception) and run_ids:
+        if isinstance(exc, Exception) and run_ids:
             raise RunFailed(run_ids[0]) from exc
         raise
 
