@@ -370,6 +370,51 @@ def refused(path: Path | str) -> list[str]:
     return info.value.problems
 
 
+def _outcome(cls, text: str):
+    """What a loader class makes of `text`: its data, or its error's kind, problem and place."""
+    loader = cls(text)
+    try:
+        return "data", loader.get_single_data()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return type(exc).__name__, getattr(exc, "problem", None), mark and (mark.line, mark.column)
+    finally:
+        loader.dispose()
+
+
+SYNTAX_ERRORS = ["name: [unclosed\nturns: 3\n", "a: b: c\n", "- a\nb: 1\n", "\t- x\n", "x: 'open\n"]
+OTHER_YAML = ["a: *nope\n", "a: !!python/object:os.system x\n", "--- 1\n--- 2\n", "", "x: 1e3\ny: .inf\nz: 0o17\nw: 1_000\n"]
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml has only the Python loader")
+def test_the_libyaml_loader_reads_every_file_as_the_python_loader_does():
+    """Scenarios are parsed by libyaml (five times faster) under the same Python composer, limits
+    and constructor: the same data from every YAML file in the repository, the same errors."""
+    from wargame.scenario import _BoundedLoader, _FastBoundedLoader
+
+    files = [p for p in ROOT.rglob("*.yaml") if ".venv" not in p.parts]
+    assert len(files) > 100
+    for text in [p.read_text(encoding="utf-8") for p in files] + OTHER_YAML + SYNTAX_ERRORS:
+        fast, slow = _outcome(_FastBoundedLoader, text), _outcome(_BoundedLoader, text)
+        if slow[0] in ("ScannerError", "ParserError"):  # the same error at the same place, in other words
+            assert (fast[0], fast[2]) == (slow[0], slow[2])
+        else:
+            assert fast == slow
+
+
+@pytest.mark.parametrize("text", SYNTAX_ERRORS)
+def test_a_syntax_error_is_worded_by_the_python_loader(text):
+    """libyaml words syntax errors less precisely ("did not find expected ..."): a file that is
+    not YAML is read again by the Python loader, whose message the user sees."""
+    from wargame.scenario import _BoundedLoader, _load_bounded
+
+    with pytest.raises(yaml.YAMLError) as info:
+        _load_bounded(text)
+    exc = info.value
+    assert ("error", exc.problem, (exc.problem_mark.line, exc.problem_mark.column)) == \
+        ("error", *_outcome(_BoundedLoader, text)[1:])
+
+
 def test_a_billion_laughs_is_refused_quickly_in_one_line(tmp_path):
     leaf = "[" + ", ".join(["lolololololololololololololol"] * 900) + "]"
     lines = ["extends: baseline", f"l0: &l0 {leaf}"]
