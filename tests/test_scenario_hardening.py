@@ -349,7 +349,7 @@ def test_validate_refuses_each_bad_scenario_in_one_line(capsys, path):
 
 SUBPROCESS_CASES = ("param_zero_divisor", "random_event_resets_turn", "tier2_named_china", "extends_not_a_scenario",
                     "yaml_deep_nesting", "event_sets_quarter_index", "pipeline_entry_without_value",
-                    "yaml_control_character")
+                    "yaml_control_character", "yaml_tagged_value_unreadable", "yaml_integer_too_long")
 
 
 @pytest.mark.parametrize("command", ["validate", "run"])
@@ -385,7 +385,7 @@ def _outcome(cls, text: str):
 
 
 SYNTAX_ERRORS = ["name: [unclosed\nturns: 3\n", "a: b: c\n", "- a\nb: 1\n", "\t- x\n", "x: 'open\n"]
-OTHER_YAML = ["a: *nope\n", "a: !!python/object:os.system x\n", "--- 1\n--- 2\n", "", "x: 1e3\ny: .inf\nz: 0o17\nw: 1_000\n"]
+OTHER_YAML = ["a: !!int abc\n", "a: !!timestamp 99\n", "a: !!bool maybe\n", "a: *nope\n", "a: !!python/object:os.system x\n", "--- 1\n--- 2\n", "", "x: 1e3\ny: .inf\nz: 0o17\nw: 1_000\n"]
 
 
 @pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml has only the Python loader")

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
+import yaml.constructor
 import yaml.cyaml
 import yaml.parser
 import yaml.reader
@@ -516,6 +517,18 @@ class _Bounds:
                               f"{limits.MAX_YAML_NODES})", event.start_mark)
         self._sizes[id(node)] = size
         return node
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        """SafeConstructor's, with a value its tag cannot take refused as a ConstructorError at
+        its place: PyYAML's scalar constructors raise ValueError, KeyError, IndexError or
+        AttributeError on `!!int abc`, `!!bool maybe`, `!!timestamp 99` or an integer of more
+        digits than Python converts, which would otherwise escape as a traceback."""
+        try:
+            return SafeConstructor.construct_object(self, node, deep)
+        except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError):
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            what = f"{node.value[:40]!r}{'...' if len(node.value) > 40 else ''}" if isinstance(node.value, str) else "this node"
+            raise yaml.constructor.ConstructorError(None, None, f"{what} cannot be read as {tag}", node.start_mark) from None
 
     @staticmethod
     def _too_deep() -> str:
