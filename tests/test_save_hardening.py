@@ -252,6 +252,8 @@ CORRUPTIONS: dict[str, tuple[Callable[[str, dict], bytes], tuple[str, ...]]] = {
                           ("snapshot.flows.", "-Infinity")),
     "1e999_as_a_number": (_text(lambda t: t.replace('"hawkishness": ', '"hawkishness": 1e999, "x": ', 1)),
                            ("1e999",)),
+    "integer_of_5000_digits": (_text(lambda t: t.replace('"hawkishness": ', '"hawkishness": ' + "9" * 5000 + ', "x": ', 1)),
+                               ("4300 digits",)),
     # header
     "format": (_edit(_set("format", "other-game-save")), ("format", "not a save file")),
     "version_2": (_edit(_set("version", 2)), ("version", "format 2", f"format {VERSION}")),
@@ -341,6 +343,16 @@ def test_a_corrupted_save_is_refused_in_one_line(capsys, tmp_path, base, name):
     with pytest.raises(SaveError) as exc:
         GameSession.load(bad)
     assert exc.value.problems == [ln.removeprefix("wargame: ") for ln in lines]
+
+
+def test_a_too_long_integer_is_refused_without_python_advice(capsys, tmp_path, base):
+    """Python's ValueError ends "use sys.set_int_max_str_digits() to increase the limit": advice
+    for a programmer, cut mid-word at 120 characters; the line keeps the reason only."""
+    bad = tmp_path / "digits.json"
+    bad.write_bytes(CORRUPTIONS["integer_of_5000_digits"][0](base[1], base[2]))
+    code, _, err = run(capsys, "run", "--load", str(bad), "--turns", "1")
+    (line,) = assert_refused(code, err, bad, "4300 digits")
+    assert "set_int_max_str_digits" not in line and line.endswith("conversion)"), line
 
 
 def test_there_are_enough_corruptions():
