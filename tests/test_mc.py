@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -363,6 +364,72 @@ def test_an_unusable_out_path_is_one_line(capsys, tmp_path, kind):
     out, err = capsys.readouterr()
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith(f"wargame: mc --out {target}: ") and why in lines[0], err
+
+
+@pytest.fixture(scope="module")
+def small_experiment(tmp_path_factory) -> Path:
+    """A finished two-run experiment, copied by each test that damages its manifest."""
+    out = tmp_path_factory.mktemp("mc") / "base"
+    assert main(["mc", "--runs", "2", "--workers", "1", "--no-track", "--out", str(out)]) == 0
+    return out
+
+
+def _arm0(m: dict, **change) -> list[dict]:
+    return [{**m["arms"][0], **change}]
+
+
+# a damaged or edited manifest.json -> (what --resume must say, in one line, exit 2)
+MANIFEST_EDITS: dict[str, tuple] = {
+    "not_json": (lambda m: "hello", "unreadable manifest.json (Expecting value"),
+    "a_list": (lambda m: "[1, 2]", "expected a JSON object, got list"),
+    "runs_nan": (lambda m: json.dumps(m).replace('"runs": 2', '"runs": NaN'), "runs: Input should be a valid integer"),
+    "runs_a_string": (lambda m: json.dumps({**m, "runs": "2"}), "runs: Input should be a valid integer"),
+    "runs_huge": (lambda m: json.dumps({**m, "runs": 10**30}), "runs: Input should be less than or equal to 1000000"),
+    "runs_5000_digits": (lambda m: json.dumps(m).replace('"runs": 2', '"runs": ' + "9" * 5000), "4300 digits"),
+    "seed_a_float": (lambda m: json.dumps({**m, "seed": 1.5}), "seed: Input should be a valid integer"),
+    "chunk_zero": (lambda m: json.dumps({**m, "chunk_size": 0}), "chunk_size: Input should be greater than or equal to 1"),
+    "no_arms": (lambda m: json.dumps({**m, "arms": []}), "arms: List should have at least 1 item"),
+    "override_half": (lambda m: json.dumps({**m, "arms": _arm0(m, overrides=[["us"]])}), "arms.0.overrides.0"),
+    "metric_type": (lambda m: json.dumps({**m, "metric_types": {"x": "complex"}}), "metric_types.x"),
+    "extra_key": (lambda m: json.dumps({**m, "surprise": 1}), "surprise: Extra inputs are not permitted"),
+    "nested_deep": (lambda m: "[" * 100_000 + "]" * 100_000, "nested too deep"),
+    "arm_renamed": (lambda m: json.dumps({**m, "arms": _arm0(m, name="other")}), "its arms do not follow"),
+    "unknown_policy": (lambda m: json.dumps({**m, "seats": {"us": "nonsense"}, "arms": _arm0(m, overrides=[["us", "nonsense"]])}),
+                       "seat us=nonsense: unknown policy"),
+    "unknown_actor": (lambda m: json.dumps({**m, "seats": {"xx": "idle"}, "arms": _arm0(m, overrides=[["xx", "idle"]])}),
+                      "seat xx=idle: unknown actor"),
+    "columns": (lambda m: json.dumps({**m, "metric_types": {"turn": "int"}}), "metric_types are not the columns"),
+    "params": (lambda m: json.dumps({**m, "param_names": ["alpha"]}), "param_names are not the scenario's"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST_EDITS))
+def test_a_damaged_or_edited_manifest_is_refused_in_one_line(capsys, tmp_path, small_experiment, name):
+    """Before --resume trusts a manifest: its shape (types, ranges, no stray keys), then that
+    its arms, seats, sampled parameters and columns follow from its own arguments. Each of these
+    crashed with a traceback, played a float seed or tried to allocate 10**30 runs before."""
+    edit, needle = MANIFEST_EDITS[name]
+    out = tmp_path / "e"
+    shutil.copytree(small_experiment, out)
+    for part in (out / "runs").iterdir():  # something left to play
+        part.unlink()
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(edit(manifest))
+    assert main(["mc", "--resume", str(out), "--no-track"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"wargame: mc --resume {out}: ") and needle in err, err
+
+
+def test_an_older_manifest_without_the_optional_records_still_resumes(capsys, tmp_path, small_experiment):
+    out = tmp_path / "e"
+    shutil.copytree(small_experiment, out)
+    for part in (out / "runs").iterdir():
+        part.unlink()
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in ("track", "mlflow_runs", "model_version", "scenario_sha256"):
+        manifest.pop(key, None)
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    assert main(["mc", "--resume", str(out), "--no-track"]) == 0, capsys.readouterr().err
 
 
 def test_an_out_that_is_a_file_says_so_and_does_not_suggest_resume(capsys, tmp_path):

@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from wargame.forkpool import fork_pool
+from wargame.mc.manifest_schema import manifest_problem
 from wargame.metrics import CONTRACT_KEYS
 
 FORMAT = 1
@@ -725,10 +726,13 @@ def read_manifest(out: Path) -> dict:
         raise McError(f"--resume {out}: no {MANIFEST} there (not an experiment directory)")
     try:
         manifest = json.loads(path.read_text())
-        if manifest.get("format") != FORMAT or not isinstance(manifest.get("arms"), list):
-            raise ValueError("unknown format")
-    except (ValueError, OSError) as exc:
-        raise McError(f"--resume {out}: unreadable {MANIFEST} ({exc})") from None
+    except RecursionError:
+        raise McError(f"--resume {out}: unreadable {MANIFEST} (nested too deep)") from None
+    except (ValueError, OSError) as exc:  # a ValueError's advice to programmers follows its ";"
+        raise McError(f"--resume {out}: unreadable {MANIFEST} ({str(exc).split(';')[0]})") from None
+    shape = manifest_problem(manifest, FORMAT, MAX_RUNS, MAX_SEED)
+    if shape is not None:
+        raise McError(f"--resume {out}: unreadable {MANIFEST} ({shape})")
     if manifest["from_save"]:
         if not os.path.isfile(manifest["from_save"]) or sha256_file(manifest["from_save"]) != manifest["from_save_sha256"]:
             raise McError(f"--resume {out}: the saved game {manifest['from_save']} is missing or has changed since the experiment began")
@@ -737,7 +741,34 @@ def read_manifest(out: Path) -> dict:
     if changed:
         raise McError(f"--resume {out}: {changed}; the runs still to play would not match those played, so it "
                       "cannot continue: restore it, or start a new experiment")
+    edited = edit_problem(manifest)
+    if edited:
+        raise McError(f"--resume {out}: {MANIFEST} was edited: {edited}; restore it, or start a new experiment")
     return manifest
+
+
+def edit_problem(manifest: dict) -> str | None:
+    """What in a well-formed manifest does not follow from its own arguments, as mc derived it:
+    the arms from the scenarios, seats and comparison (each seat's policy still valid), the
+    sampled parameters and the column types (from a probe turn). None if all agree."""
+    from policies.registry import policy_problem
+
+    arms = [{"name": a.name, "scenario": a.scenario, "overrides": [list(p) for p in a.overrides]}
+            for a in make_arms(manifest)]
+    if arms != manifest["arms"]:
+        return "its arms do not follow from its scenarios, seats and --compare"
+    key = manifest_key(manifest)
+    for arm in arms:
+        actors = arm_scenario(key, arm["scenario"]).actors
+        for actor, policy in arm["overrides"]:
+            problem = (f"unknown actor {actor!r}" if actor not in actors else policy_problem(policy, actor))
+            if problem:
+                return f"seat {actor}={policy}: {problem}"
+    if manifest["param_names"] != _param_names(manifest):
+        return "param_names are not the scenario's sampled parameters"
+    if manifest["metric_types"] != _metric_types(manifest):
+        return "metric_types are not the columns a turn records"
+    return None
 
 
 def resume_problem(manifest: dict) -> str | None:
