@@ -420,6 +420,26 @@ def test_a_damaged_or_edited_manifest_is_refused_in_one_line(capsys, tmp_path, s
     assert err.count("\n") == 1 and err.startswith(f"wargame: mc --resume {out}: ") and needle in err, err
 
 
+@pytest.mark.parametrize("damage", ["runs_not_parquet", "turns_truncated", "runs_is_a_turns_file"])
+def test_a_damaged_chunk_is_played_again_with_the_same_results(capsys, tmp_path, small_experiment, damage):
+    """A chunk file that is not what mc wrote (disk fault, a hand) stopped the report with
+    pyarrow's traceback; resume replays that chunk (same seeds, same rows) and says so."""
+    out = tmp_path / "e"
+    shutil.copytree(small_experiment, out)
+    name = sorted((out / "runs").iterdir())[0].name
+    runs, turns = out / "runs" / name, out / "turns" / name
+    if damage == "runs_not_parquet":
+        runs.write_text("garbage")
+    elif damage == "turns_truncated":
+        turns.write_bytes(turns.read_bytes()[:100])
+    else:
+        runs.write_bytes(turns.read_bytes())
+    before = json.loads((small_experiment / "results.json").read_text())["results_hash"]
+    code, again, err = mc(capsys, "--resume", str(out), "--no-track", "--json")
+    assert code == 0 and again["results_hash"] == before, err
+    assert f"wargame: note: {name} was damaged (" in err and "playing its runs again" in err, err
+
+
 def test_an_older_manifest_without_the_optional_records_still_resumes(capsys, tmp_path, small_experiment):
     out = tmp_path / "e"
     shutil.copytree(small_experiment, out)

@@ -449,8 +449,40 @@ def missing_chunks(out: Path, manifest: dict) -> list[tuple[int, int]]:
         done = {e.name for e in os.scandir(out / "runs") if e.name.endswith(".parquet")}
     except FileNotFoundError:
         done = set()
-    return [(a, c) for a in range(len(manifest["arms"])) for c in range(n_chunks(manifest))
-            if chunk_name(a, c) not in done]
+    return [(a, c) for a, c in _all_chunks(manifest) if chunk_name(a, c) not in done]
+
+
+def damaged_chunks(out: Path, manifest: dict) -> list[tuple[int, int, str]]:
+    """The finished chunks (their `runs` file exists) whose files are not what run_chunk writes:
+    not Parquet, another schema, or (for `runs`) another number of rows; with the reason. Files
+    are written whole and renamed, so only a disk fault or a hand can make one; reading one back
+    would otherwise stop the report with pyarrow's traceback."""
+    import pyarrow.parquet as pq
+
+    runs_schema, turns_schema = _schemas(manifest)
+    size, bad = manifest["chunk_size"], []
+    for a, c in set(_all_chunks(manifest)) - set(missing_chunks(out, manifest)):
+        name = chunk_name(a, c)
+        for sub, schema in (("runs", runs_schema), ("turns", turns_schema)):
+            try:
+                meta = pq.read_metadata(out / sub / name)
+            except FileNotFoundError:
+                bad.append((a, c, f"no {sub} file"))
+                break
+            except Exception as exc:  # pyarrow's ArrowInvalid, OSError, ...: whatever it is, it is not our file
+                bad.append((a, c, f"{sub} file unreadable: {str(exc).split('.')[0][:100]}"))
+                break
+            if not meta.schema.to_arrow_schema().equals(schema, check_metadata=False):
+                bad.append((a, c, f"{sub} file has other columns"))
+                break
+            if sub == "runs" and meta.num_rows != min(size, manifest["runs"] - c * size):
+                bad.append((a, c, f"runs file has {meta.num_rows} rows"))
+                break
+    return sorted(bad)
+
+
+def _all_chunks(manifest: dict) -> list[tuple[int, int]]:
+    return [(a, c) for a in range(len(manifest["arms"])) for c in range(n_chunks(manifest))]
 
 
 def _run_chunk_measured(task: tuple[str, int, int]) -> tuple[int, int]:
@@ -469,6 +501,10 @@ def execute(out: Path, manifest: dict, workers: int, executor: str = "local", sc
         (out / sub).mkdir(parents=True, exist_ok=True)
         for stale in (out / sub).glob(".*.tmp"):  # a killed writer's leftovers
             stale.unlink(missing_ok=True)
+    for a, c, why in damaged_chunks(out, manifest):  # replayed below: the same seeds give the same rows
+        for sub in ("runs", "turns"):
+            (out / sub / chunk_name(a, c)).unlink(missing_ok=True)
+        print(f"wargame: note: {chunk_name(a, c)} was damaged ({why}); playing its runs again", file=sys.stderr)
     todo = missing_chunks(out, manifest)
     size = manifest["chunk_size"]
     total = sum(min(size, manifest["runs"] - c * size) for _, c in todo)
