@@ -447,6 +447,19 @@ def test_corrupted_save_is_a_usage_error(capsys, tmp_path, good_save, corrupt):
     assert_usage_error(code, err, str(bad))
 
 
+@pytest.mark.parametrize("argv", [["run", "--scenario", "{name}"], ["validate", "{name}"], ["brief", "--out", "{name}"],
+                                  ["mc", "--no-track", "--runs", "1", "--out", "{name}"],
+                                  ["sensitivity", "--no-track", "--scenario", "{name}"]])
+def test_a_name_the_system_refuses_is_one_line(capsys, tmp_path, monkeypatch, argv):
+    """A path longer than the file system takes (ENAMETOOLONG) escaped as an OSError traceback;
+    any refusal by the operating system is now one line naming the file, shortened."""
+    monkeypatch.chdir(tmp_path)
+    name = "x" * 5000
+    code, out, err = run(capsys, *[a.format(name=name) for a in argv])
+    assert code == 2 and "Traceback" not in err
+    assert len(err.splitlines()) == 1 and err.startswith("wargame: " + "x" * 60 + "...") and "File name too long" in err, err
+
+
 # --- argparse errors: one line naming the command and the flag -----------------------------------
 
 
@@ -482,6 +495,10 @@ def test_argparse_errors_are_one_line_naming_the_subcommand(capsys, argv, line):
     (["report", "x.json", "--workers", "0"], "wargame: report --workers 0: must be at least 1"),
     (["report", "x.json", "--futures", "1"], "wargame: report --futures 1: must be at least 2"),
     (["--max-file-mb", "0", "run"], "wargame: --max-file-mb 0: must be"),  # given before any command
+    # no upper bound ran for ever (effects, calibrate) or crashed inside SALib (sensitivity)
+    (["calibrate", "--seeds", "1000001"], "wargame: calibrate --seeds 1000001: at most 1,000,000"),
+    (["effects", "--seeds", "10" * 12], f"wargame: effects --seeds {'10' * 12}: at most 1,000,000"),
+    (["sensitivity", "--samples", "9" * 23, "--no-track"], f"wargame: sensitivity --samples {'9' * 23}: at most 65,536"),
 ])
 def test_range_errors_name_the_subcommand_like_argparse_errors(capsys, argv, line):
     code, out, err = run(capsys, *argv)

@@ -21,6 +21,7 @@ from wargame.safe_write import target_problem
 from wargame.savefile import SaveError
 from wargame.scenario import ScenarioError, builtin_names, load_scenario
 
+MAX_SEEDS = 1_000_000  # calibrate's and effects' --seeds: as many as mc's --runs (more never ends)
 TOP_LEVEL_FLAGS = ("--max-file-mb",)  # given before the command too: its errors do not name one
 TABLE = (
     ("quarter", "quarter", "{}"),
@@ -51,6 +52,15 @@ class Interrupted(BaseException):
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum
+
+
+def _os_problem(exc: OSError) -> str:
+    """An operating-system refusal (a name too long, no permission, a full disk) as one line,
+    naming the file, a long name shortened."""
+    name = exc.filename if exc.filename is not None else ""
+    name = str(name) if len(str(name)) <= 80 else f"{str(name)[:60]}...{str(name)[-12:]}"
+    what = exc.strerror or str(exc) or type(exc).__name__
+    return f"{name}: {what}" if name else what
 
 
 def _fail(lines: list[str]) -> int:
@@ -213,6 +223,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if args.seeds < 1:
         raise UsageError(f"--seeds {args.seeds}: must be at least 1")
+    if args.seeds > MAX_SEEDS:
+        raise UsageError(f"--seeds {args.seeds}: at most {MAX_SEEDS:,}")
     result = calibrate(args.seeds, sample_params=args.sample_params)
     print(json.dumps(result, sort_keys=True, allow_nan=False) if args.json else format_calibration(result))
     return 0
@@ -223,6 +235,8 @@ def cmd_effects(args: argparse.Namespace) -> int:
 
     if args.seeds < 2:
         raise UsageError(f"--seeds {args.seeds}: must be at least 2 (effects pair seeds and bootstrap over them)")
+    if args.seeds > MAX_SEEDS:
+        raise UsageError(f"--seeds {args.seeds}: at most {MAX_SEEDS:,}")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: must be at least 1")
     result = effects(args.seeds, sample_params=args.sample_params, workers=args.workers)
@@ -614,6 +628,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail([_with_command(exc, args)])
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the operating system refused a file the user named (or the disk filled)
+        return _fail([_os_problem(exc)])
     except ResolutionError as exc:  # a mechanics fault: not the user's input, and nothing was half-done
         print(f"wargame: internal error: {exc}", file=sys.stderr)
         return 1

@@ -35,6 +35,7 @@ from wargame.numbers import short_number
 
 DEFAULT_OUTCOMES = ("china_compute_stock_h100e", "us_china_stock_ratio", "smuggled_h100e", "huawei_output_chips")
 DEFAULT_SAMPLES = {"sobol": 64, "morris": 10}
+MAX_SAMPLES = 65_536  # base samples: SALib's arrays, and the games, grow with N times the parameters
 METHODS = ("sobol", "morris")
 QMIN = 1e-3
 EXPERIMENT = "wargame-sensitivity"
@@ -308,6 +309,9 @@ def run_sensitivity(args) -> int:
     samples = args.samples if args.samples is not None else DEFAULT_SAMPLES[method]
     if samples < 2:
         raise SensitivityError(f"--samples {samples}: must be at least 2")
+    if samples > MAX_SAMPLES:
+        raise SensitivityError(f"--samples {samples}: at most {MAX_SAMPLES:,} (the games grow with N times the "
+                               "number of parameters)")
     if args.workers is not None and args.workers < 1:
         raise SensitivityError(f"--workers {args.workers}: must be at least 1")
     if args.seed is not None and args.seed < 0:
