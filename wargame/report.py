@@ -286,7 +286,8 @@ def run_report(save: str, n_futures: int | None = None, out: Path | None = None,
     for label, turn, fdir in forks:
         obj = futures(fork_at(session, turn), n, fdir, workers, track)
         fut_results.append((label, turn, values_at(fdir, horizon), obj))
-    quantiles = ex.turn_quantiles(out / "futures-start", ex.read_manifest(out / "futures-start"), 0,
+    start = out / "futures-start"  # written just now by futures(): its manifest needs no resume checks
+    quantiles = ex.turn_quantiles(start, json.loads((start / ex.MANIFEST).read_text()), 0,
                                   tuple(m for m, _, _ in HEADLINE))
     chart = _chart(session, fut_results[0][2], quantiles, out / "headline.png")
     text = render(session, tl, points, decisive, fut_results, played, horizon, n, chart.name, fmt)

@@ -234,7 +234,7 @@ def _finish(out, manifest: dict, result: dict, tracker, t0: float) -> tuple[dict
         scenarios[name] = dump
         ex.write_json_atomic(out / f"scenario-{name}.json", dump)
     (out / "summary.md").write_text(report.summary_md(result, collected, manifest, final_quarters))
-    plot_paths = report.plots(out, collected, quantiles, result, report.fork_quarter(manifest))
+    plot_paths = report.plots(out, collected, quantiles, result, report.fork_quarter(manifest), manifest)
     wall = time.perf_counter() - t0
     obj = {"runs": result["runs"], "wall_s": round(wall, 3),
            "games_per_s": round(played / play_s, 3) if played and play_s > 0 else None,
