@@ -57,8 +57,9 @@ class Interrupted(BaseException):
 def _os_problem(exc: OSError) -> str:
     """An operating-system refusal (a name too long, no permission, a full disk) as one line,
     naming the file, a long name shortened."""
-    name = exc.filename if exc.filename is not None else ""
-    name = str(name) if len(str(name)) <= 80 else f"{str(name)[:60]}...{str(name)[-12:]}"
+    name = "" if exc.filename is None else str(exc.filename)
+    if len(name) > 80:
+        name = f"{name[:60]}...{name[-12:]}"
     what = exc.strerror or str(exc) or type(exc).__name__
     return f"{name}: {what}" if name else what
 

@@ -571,16 +571,20 @@ def _load_bounded(text: str) -> Any:
     YAML is read again by the Python loader, so a syntax error is reported in its words (which
     name what it found where libyaml's say only what was expected); every other error comes from
     the same Python code either way."""
-    for cls in dict.fromkeys((_FastBoundedLoader, _BoundedLoader)):
-        loader = cls(text)
+    if _FastBoundedLoader is not _BoundedLoader:
         try:
-            return loader.get_single_data()
+            return _load_with(_FastBoundedLoader, text)
         except _SYNTAX_ERRORS:
-            if cls is _BoundedLoader:
-                raise
-        finally:
-            loader.dispose()
-    raise AssertionError("unreachable")  # the Python loader returns or raises
+            pass
+    return _load_with(_BoundedLoader, text)
+
+
+def _load_with(cls: type, text: str) -> Any:
+    loader = cls(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> tuple[str, str]:
