@@ -45,7 +45,7 @@ def main() -> None:
     print(f"load baseline scenario: {1e3 * (time.perf_counter() - t):.1f} ms")
     one_game(scenario, 0, None)  # warm-up
     rows = {}
-    for label, policy in (("doctrine seats", None), ("random seats", "random")):
+    for label, policy in (("doctrine seats", None), ("random seats", "random"), ("idle seats", "idle")):
         runs = [one_game(scenario, seed, policy) for seed in range(1, args.games + 1)]
         total = [r[0] for r in runs]
         adj = [r[1] for r in runs]
@@ -55,6 +55,10 @@ def main() -> None:
               f"adjudication {100 * statistics.median(adj) / statistics.median(total):.0f} % of it; "
               f"{scenario.turns / statistics.median(total):.0f} turns/s")
     print(f"ratio random/doctrine: {rows['random seats'] / rows['doctrine seats']:.2f}")
+    # every seat passes: observations, the turn order and adjudication, with no decision made.
+    # No bot or harness change can take a game below this floor.
+    print(f"ratio idle/doctrine: {rows['idle seats'] / rows['doctrine seats']:.2f} (the engine's floor, every seat "
+          f"passing, is {rows['idle seats'] / 0.010:.1f}x issue 8's 10 ms for a whole doctrine game)")
     session = GameSession(scenario, 1)
     play(session, make_seats(session), 12)
     with tempfile.TemporaryDirectory() as tmp:
