@@ -30,12 +30,13 @@ class Dice:
     SLOTS = 16
     __slots__ = ("_seed", "_u", "_z")
 
-    def __init__(self, seed: int):
-        self._seed = seed
-        self._u: list[float] | None = None  # rolled on first use: some plans never roll
+    def __init__(self, seed: int | Observation):
+        self._seed = seed  # an observation: its dice_seed, read on the first roll (some plans never roll)
+        self._u: list[float] | None = None  # rolled on first use
 
     def _roll(self) -> None:
-        g = np.random.default_rng(self._seed)
+        seed = self._seed
+        g = np.random.default_rng(seed if type(seed) is int else seed.dice_seed)
         self._u = g.random(self.SLOTS).tolist()  # Python floats: the same doubles, cheaper to read
         self._z = g.standard_normal(self.SLOTS).tolist()
 
@@ -407,7 +408,7 @@ class Doctrine:
     def decide(self, obs: Observation, legal: list[AnyMove], rng: np.random.Generator) -> AnyMove:
         key = (obs.actor, obs.turn, obs.quarter)
         if self._cache is None or self._cache[0] != key:  # plan once per quarter, on the quarter's dice
-            self._cache = (key, self.plan(obs, Dice(obs.dice_seed)))
+            self._cache = (key, self.plan(obs, Dice(obs)))
         wanted = self._cache[1]
         fit_first = getattr(legal, "fit_first", None)  # a session's LegalMoves fits without listing every move
         if fit_first is not None:

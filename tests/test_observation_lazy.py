@@ -14,7 +14,7 @@ from wargame.runner import make_seats
 from wargame.scenario import load_scenario
 from wargame.session import GameSession
 
-LAZY = ("last_record", "estimates", "moves_this_turn")
+LAZY = ("last_record", "estimates", "moves_this_turn", "dice_seed")
 
 
 def _eager(s: GameSession, actor: str) -> Observation:
@@ -81,5 +81,5 @@ def test_a_lazy_part_is_made_once():
         obs = s.observe(actor)
         assert all(part not in obs.__dict__ for part in LAZY)
         assert obs.estimates is obs.estimates and obs.last_record is obs.last_record
-        assert obs.moves_this_turn is obs.moves_this_turn
+        assert obs.moves_this_turn is obs.moves_this_turn and obs.dice_seed is obs.dice_seed
         assert all(part in obs.__dict__ for part in LAZY) and obs.__pydantic_private__ is None

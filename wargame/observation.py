@@ -267,28 +267,35 @@ def observe(
 
 def observe_lazily(
     world: World, p: Params, observer: str, last: dict, public_moves: list[dict],
-    draws: Callable[[], np.random.Generator], quarter: str, dice_seed: int,
+    draws: Callable[[], np.random.Generator], quarter: str, dice_seed: int | Callable[[], int],
 ) -> Observation:
-    """observe(), leaving the last record, the estimates (and their generator, from `draws`) and
-    this quarter's moves to be made on first read: the session's seats mostly read few of them.
+    """observe(), leaving the last record, the estimates (and their generator, from `draws`),
+    this quarter's moves and the dice seed (if `dice_seed` is its maker) to be made on first
+    read: the session's seats mostly read few of them, and a third of doctrine phases never roll.
     For a caller that never changes `last` (a quarter's record is final) nor the entries of
     `public_moves`: what each part needs is fixed now, so it reads the same whenever it is read,
     though the seat's own orders change the world before it reads."""
     if not _FAST_CONSTRUCT:  # pydantic would not take an instance put together by hand
-        return observe(world, p, observer, last, public_moves, draws(), quarter, dice_seed)
+        seed = dice_seed() if callable(dice_seed) else dice_seed
+        return observe(world, p, observer, last, public_moves, draws(), quarter, seed)
     us_view = _us_view(world) if observer == "us" else None
     moves = public_moves[:]  # the list grows as the seat orders
     m = Observation.__new__(Observation)
     object.__setattr__(m, "__dict__", {
         "actor": observer, "turn": world.turn + 1, "quarter": quarter,
         "own": _dump(world.actor_state(observer)), "public": _public_view(world, observer),
-        "news": list(world.news), "dice_seed": dice_seed,
+        "news": list(world.news),
     })
-    object.__setattr__(m, "__pydantic_fields_set__", set(_OBSERVATION_FIELDS))
-    object.__setattr__(m, "__pydantic_extra__", None)
-    object.__setattr__(m, "__pydantic_private__", {
+    pending = {
         "last_record": lambda: _visible(observer, last),
         "estimates": lambda: _estimates(us_view, p, observer, last, draws()),
         "moves_this_turn": lambda: _others_moves(observer, moves),
-    })
+    }
+    if callable(dice_seed):  # a seat that never rolls never needs it
+        pending["dice_seed"] = dice_seed
+    else:
+        m.__dict__["dice_seed"] = dice_seed
+    object.__setattr__(m, "__pydantic_fields_set__", set(_OBSERVATION_FIELDS))
+    object.__setattr__(m, "__pydantic_extra__", None)
+    object.__setattr__(m, "__pydantic_private__", pending)
     return m

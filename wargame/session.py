@@ -137,9 +137,9 @@ class GameSession:
         seed, turn, i = self.seed, self.world.turn, self.actors.index(actor)
         last = self.timeline[-1] if self.timeline else {}
         # that stream's integers(2**63): Lemire's bounded draw over 2**63 is the first output halved
-        dice = first_output(seed, POLICY, turn, i, QUARTER_DICE) >> 1
         return observe_lazily(self.world, self.model.params, actor, last, self._public,
-                              lambda: stream(seed, OBSERVATION, turn, i), self.quarter, dice)
+                              lambda: stream(seed, OBSERVATION, turn, i), self.quarter,
+                              lambda: first_output(seed, POLICY, turn, i, QUARTER_DICE) >> 1)
 
     def legal_moves(self, actor: str) -> list[AnyMove]:
         self._known(actor)
