@@ -21,7 +21,6 @@ from wargame.safe_write import target_problem
 from wargame.savefile import SaveError
 from wargame.scenario import ScenarioError, builtin_names, load_scenario
 
-MAX_SEEDS = 1_000_000  # calibrate's and effects' --seeds: as many as mc's --runs (more never ends)
 TOP_LEVEL_FLAGS = ("--max-file-mb",)  # given before the command too: its errors do not name one
 TABLE = (
     ("quarter", "quarter", "{}"),
@@ -224,8 +223,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if args.seeds < 1:
         raise UsageError(f"--seeds {args.seeds}: must be at least 1")
-    if args.seeds > MAX_SEEDS:
-        raise UsageError(f"--seeds {args.seeds}: at most {MAX_SEEDS:,}")
+    if args.seeds > limits.MAX_RUNS:
+        raise UsageError(f"--seeds {args.seeds}: at most {limits.MAX_RUNS:,}")
     result = calibrate(args.seeds, sample_params=args.sample_params)
     print(json.dumps(result, sort_keys=True, allow_nan=False) if args.json else format_calibration(result))
     return 0
@@ -236,8 +235,8 @@ def cmd_effects(args: argparse.Namespace) -> int:
 
     if args.seeds < 2:
         raise UsageError(f"--seeds {args.seeds}: must be at least 2 (effects pair seeds and bootstrap over them)")
-    if args.seeds > MAX_SEEDS:
-        raise UsageError(f"--seeds {args.seeds}: at most {MAX_SEEDS:,}")
+    if args.seeds > limits.MAX_RUNS:
+        raise UsageError(f"--seeds {args.seeds}: at most {limits.MAX_RUNS:,}")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: must be at least 1")
     result = effects(args.seeds, sample_params=args.sample_params, workers=args.workers)

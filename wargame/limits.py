@@ -12,6 +12,10 @@ MAX_YAML_ALIASES = 100  # alias references (*name) in one scenario file
 MAX_YAML_NODES = 200_000  # scalars, sequences and mappings after alias expansion
 MAX_NESTING = 32  # depth of mappings and lists in a scenario or save
 MAX_EXTENDS_DEPTH = 8  # scenario -> parent -> grandparent ...
+# Games one Monte Carlo arm (and calibrate's or effects' --seeds) may play: run i plays game seed
+# SEED*1000003+i, so beyond 1,000,003 runs an experiment would replay the next --seed's games;
+# 1,000,000 is also days of play on a small machine (10,000 games a minute at best).
+MAX_RUNS = 1_000_000
 
 _max_file_bytes = DEFAULT_MAX_FILE_BYTES
 

@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from wargame.forkpool import fork_pool
+from wargame.limits import MAX_RUNS
 from wargame.mc.manifest_schema import manifest_problem
 from wargame.metrics import CONTRACT_KEYS
 
@@ -54,10 +55,7 @@ DEFAULT_RUNS = 100
 DEFAULT_CHUNK = 25  # runs per chunk, at most: a chunk is a unit of work, of resuming and a pair of Parquet files
 CHUNKS_PER_WORKER = 4  # a small experiment is cut finer, so every worker gets work and they end together
 SEED_STRIDE = 1_000_003
-# At most this many runs per arm: run i plays game seed SEED*1000003+i, so beyond SEED_STRIDE runs an
-# experiment would replay the games of the next --seed; 1,000,000 is also days of play on a small
-# machine (10,000 games a minute at best), and keeps the chunk listing small.
-MAX_RUNS = 1_000_000
+assert MAX_RUNS < SEED_STRIDE  # more runs would replay the next --seed's games
 MAX_SEED = (2**63 - 1 - SEED_STRIDE) // SEED_STRIDE  # game seeds are Parquet int64
 LHS_KEY = 0x4C4853  # "LHS": spawn-key slot of the experiment seed for Latin-hypercube quantiles
 KEY_METRICS = ("us_china_stock_ratio", "china_compute_stock_h100e", "china_self_sufficiency", "smuggled_h100e")
