@@ -530,6 +530,22 @@ class _Bounds:
             what = f"{node.value[:40]!r}{'...' if len(node.value) > 40 else ''}" if isinstance(node.value, str) else "this node"
             raise yaml.constructor.ConstructorError(None, None, f"{what} cannot be read as {tag}", node.start_mark) from None
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """SafeConstructor's, refusing a key written twice in one mapping: YAML forbids it, and
+        PyYAML would keep the last silently (two `turns:` lines, the first ignored). Keys a merge
+        (`<<: *base`) brings in may still be overridden, as YAML intends."""
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[tuple[str, str], Any] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                first = seen.setdefault((key_node.tag, key_node.value), key_node)
+                if first is not key_node:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key_node.value!r} is written twice in one mapping (first on line "
+                        f"{first.start_mark.line + 1}); give each key once", key_node.start_mark)
+        return SafeConstructor.construct_mapping(self, node, deep)
+
     @staticmethod
     def _too_deep() -> str:
         return f"lists and mappings nested more than {limits.MAX_NESTING} deep (allowed: at most {limits.MAX_NESTING})"
@@ -595,6 +611,17 @@ def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> tuple[str, str]:
     return f"line {line}, column {column}: ", f"character #x{char:04x} is not allowed in YAML ({exc.reason})"
 
 
+def _constructor_problem(problem: str) -> str:
+    """PyYAML's words for a node the safe loader will not build, said as what a scenario allows."""
+    if problem.startswith("could not determine a constructor for the tag"):
+        tag = problem.rpartition(" ")[2].replace("tag:yaml.org,2002:", "!!")
+        return (f"the tag {tag} is not allowed (allowed: plain YAML values, i.e. mappings, lists, text, numbers, "
+                "true/false and null, or the standard tags such as !!str and !!float)")
+    if problem == "found unhashable key":
+        return "a mapping key is a list or a mapping (allowed: text or a number)"
+    return problem
+
+
 def _shown(label: str, top: str) -> str:
     """A parent's label, with the file the user asked for when it is another."""
     return label if label == top else f"{label} (via {top})"
@@ -632,6 +659,8 @@ def _read_yaml(path: Path, label: str, top: str, via: str | None = None) -> Any:
             raise ScenarioError([f"{shown}: (document): {where}YAML limit: {problem}"]) from None
         if via is not None:
             raise ScenarioError([f"{via}: {label} is not a scenario file ({where}not valid YAML)"]) from None
+        if isinstance(exc, yaml.constructor.ConstructorError):  # well-formed YAML this loader will not build
+            raise ScenarioError([f"{shown}: (document): {where}YAML value error: {_constructor_problem(problem)}"]) from None
         raise ScenarioError([f"{shown}: (document): {where}YAML syntax error: {problem}"]) from None
     except RecursionError:  # belt and braces: the nesting limit stops long before this
         raise ScenarioError([f"{shown}: (document): YAML limit: {_Bounds._too_deep()}"]) from None
