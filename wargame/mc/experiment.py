@@ -629,7 +629,10 @@ def _canonical(obj) -> str:
 
 
 def collect(out: Path, manifest: dict) -> dict:
-    """Hash and final-turn arrays from the `runs` chunks, read one file at a time in run order."""
+    """Hash and final-turn arrays from the `runs` chunks, read one file at a time in run order.
+    The final values are kept as one float array per metric and chunk (8 bytes a value, where a
+    list of Python floats takes 32), joined at the end."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     metrics = list(manifest["metric_types"])
@@ -637,25 +640,26 @@ def collect(out: Path, manifest: dict) -> dict:
     finals = []
     for a, arm in enumerate(manifest["arms"]):
         seen = []
-        cols: dict[str, list] = {m: [] for m in CONTRACT_KEYS}
+        cols: dict[str, list[np.ndarray]] = {m: [] for m in CONTRACT_KEYS}
         seeds = []
         params: dict[str, list] = {n: [] for n in manifest["param_names"]}
         for c in range(n_chunks(manifest)):
-            for row in pq.read_table(out / "runs" / chunk_name(a, c)).to_pylist():
+            table = pq.read_table(out / "runs" / chunk_name(a, c))
+            for row in table.to_pylist():
                 seen.append(row["run"])
                 seeds.append(row["seed"])
                 h.update(_canonical({"arm": arm["name"], "run": row["run"], "seed": row["seed"],
                                      "final": {m: row[m] for m in metrics}}).encode())
                 h.update(b"\n")
-                for m in CONTRACT_KEYS:
-                    v = row.get(m)
-                    cols[m].append(math.nan if v is None else float(v))
                 for n in params:
                     params[n].append(row[f"param.{n}"])
+            for m in CONTRACT_KEYS:  # a null (or a metric this experiment did not record) is NaN
+                cols[m].append(table.column(m).cast(pa.float64()).to_numpy(zero_copy_only=False)
+                               if m in table.column_names else np.full(table.num_rows, math.nan))
         if seen != list(range(manifest["runs"])):
             raise RuntimeError(f"{out}: arm {arm['name']} holds runs {seen[:5]}..., not 0..{manifest['runs'] - 1}")
         finals.append({"name": arm["name"], "seeds": seeds, "params": params,
-                       "final": {m: np.array(v, float) for m, v in cols.items()}})
+                       "final": {m: np.concatenate(v) if v else np.array([], float) for m, v in cols.items()}})
     return {"results_hash": h.hexdigest(), "arms": finals}
 
 
