@@ -120,6 +120,7 @@ def test_text_table(capsys, tmp_path, small_scenario):
 
 @pytest.mark.parametrize("argv, needle", [
     (["--outcome", "no_such_metric"], "--outcome no_such_metric: unknown metric"),
+    (["--outcome", "huawei_output_limit"], "--outcome huawei_output_limit: a text metric"),  # refused before any game
     (["--samples", "1"], "--samples 1: must be at least 2"),
     (["--method", "morris", "--samples", "0"], "--samples 0: must be at least 2"),
     (["--workers", "0"], "--workers 0: must be at least 1"),

@@ -34,6 +34,8 @@ EXTRA_KEYS: tuple[str, ...] = (
     "us_enforcement_budget_usd_m", "us_threshold_rank", "us_intel_huawei_chips", "huawei_hbm_inflow_stacks",
     "nvidia_china_total_revenue_usd_b",
 )
+# Record keys whose value is text, not a number (which input binds Huawei's output this quarter).
+TEXT_KEYS: tuple[str, ...] = ("huawei_output_limit",)
 # Hidden from every observer but the owner (fog of war); everything else in a record is public.
 HIDDEN_KEYS: dict[str, str] = {
     "smuggled_h100e": "smugglers",

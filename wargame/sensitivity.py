@@ -302,7 +302,7 @@ def out_problem(out: Path) -> str | None:
 
 
 def run_sensitivity(args) -> int:
-    from wargame.metrics import CONTRACT_KEYS, EXTRA_KEYS
+    from wargame.metrics import CONTRACT_KEYS, EXTRA_KEYS, TEXT_KEYS
     from wargame.scenario import load_scenario
 
     method = args.method
@@ -323,6 +323,9 @@ def run_sensitivity(args) -> int:
     for m in outcomes:
         if m not in known:
             raise SensitivityError(f"--outcome {m}: unknown metric; DESIGN §5 metrics: {', '.join(CONTRACT_KEYS)}")
+        if m in TEXT_KEYS:
+            raise SensitivityError(f"--outcome {m}: a text metric (it names what limits the quarter), not a number; "
+                                   "give a numeric metric, e.g. huawei_output_chips")
     if method == "sobol" and samples & (samples - 1):
         rounded = 1 << (samples - 1).bit_length()
         print(f"wargame: note: --samples {samples} rounded up to {rounded} (Sobol sampling needs a power of 2)",
