@@ -400,6 +400,11 @@ MANIFEST_EDITS: dict[str, tuple] = {
                       "seat xx=idle: unknown actor"),
     "columns": (lambda m: json.dumps({**m, "metric_types": {"turn": "int"}}), "metric_types are not the columns"),
     "params": (lambda m: json.dumps({**m, "param_names": ["alpha"]}), "param_names are not the scenario's"),
+    # well-formed and self-consistent, but another experiment: the digest of its definition
+    "seed_changed": (lambda m: json.dumps({**m, "seed": 1}), "no longer matches its digest"),
+    "runs_fewer": (lambda m: json.dumps({**m, "runs": 1}), "no longer matches its digest"),
+    "lhs_without_sampling": (lambda m: json.dumps({**m, "lhs": True}), "no longer matches its digest"),
+    "digest_forged": (lambda m: json.dumps({**m, "digest": "0" * 64}), "no longer matches its digest"),
 }
 
 
@@ -420,7 +425,8 @@ def test_a_damaged_or_edited_manifest_is_refused_in_one_line(capsys, tmp_path, s
     assert err.count("\n") == 1 and err.startswith(f"wargame: mc --resume {out}: ") and needle in err, err
 
 
-@pytest.mark.parametrize("damage", ["runs_not_parquet", "turns_truncated", "runs_is_a_turns_file"])
+@pytest.mark.parametrize("damage", ["runs_not_parquet", "turns_truncated", "runs_is_a_turns_file",
+                                    "runs_of_another_chunk", "turns_of_another_chunk"])
 def test_a_damaged_chunk_is_played_again_with_the_same_results(capsys, tmp_path, small_experiment, damage):
     """A chunk file that is not what mc wrote (disk fault, a hand) stopped the report with
     pyarrow's traceback; resume replays that chunk (same seeds, same rows) and says so."""
@@ -432,6 +438,10 @@ def test_a_damaged_chunk_is_played_again_with_the_same_results(capsys, tmp_path,
         runs.write_text("garbage")
     elif damage == "turns_truncated":
         turns.write_bytes(turns.read_bytes()[:100])
+    elif damage.endswith("_of_another_chunk"):  # well-formed, the right schema and size, the wrong runs
+        sub = damage.split("_")[0]
+        other = sorted((out / sub).iterdir())[1]
+        (out / sub / name).write_bytes(other.read_bytes())
     else:
         runs.write_bytes(turns.read_bytes())
     before = json.loads((small_experiment / "results.json").read_text())["results_hash"]
@@ -446,7 +456,7 @@ def test_an_older_manifest_without_the_optional_records_still_resumes(capsys, tm
     for part in (out / "runs").iterdir():
         part.unlink()
     manifest = json.loads((out / "manifest.json").read_text())
-    for key in ("track", "mlflow_runs", "model_version", "scenario_sha256"):
+    for key in ("track", "mlflow_runs", "model_version", "scenario_sha256", "digest"):
         manifest.pop(key, None)
     (out / "manifest.json").write_text(json.dumps(manifest))
     assert main(["mc", "--resume", str(out), "--no-track"]) == 0, capsys.readouterr().err

@@ -28,6 +28,7 @@ to a temporary name then renamed, so a killed experiment leaves only whole chunk
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import functools
@@ -228,7 +229,21 @@ def build_manifest(scenario: str | None, runs: int | None, seed: int | None, sea
     manifest["scenario_sha256"] = {sc: scenario_sha256(manifest_key(manifest), sc) for sc in scenarios if sc}
     manifest["param_names"] = _param_names(manifest)
     manifest["metric_types"] = _metric_types(manifest)
+    manifest["digest"] = definition_digest(manifest)
     return manifest
+
+
+# What a manifest may change after it is written without changing a result: whether a plain
+# --resume tracks, and the MLflow runs it was logged to (both about tracking, not the games).
+NOT_DEFINITION = ("track", "mlflow_runs", "digest")
+
+
+def definition_digest(manifest: dict) -> str:
+    """sha256 of the experiment's definition (every field but NOT_DEFINITION): a --resume refuses
+    a manifest whose digest does not match, so an edit (another seed, fewer runs) can never mix
+    two experiments' games in one directory."""
+    definition = {k: v for k, v in manifest.items() if k not in NOT_DEFINITION}
+    return hashlib.sha256(_canonical(definition).encode()).hexdigest()
 
 
 def manifest_key(manifest: dict) -> str:
@@ -476,7 +491,38 @@ def damaged_chunks(out: Path, manifest: dict) -> list[tuple[int, int, str]]:
             if sub == "runs" and meta.num_rows != min(size, manifest["runs"] - c * size):
                 bad.append((a, c, f"runs file has {meta.num_rows} rows"))
                 break
+            wrong = _wrong_rows(out / sub / name, sub, manifest, a, c)
+            if wrong:
+                bad.append((a, c, wrong))
+                break
     return sorted(bad)
+
+
+def _wrong_rows(path: Path, sub: str, manifest: dict, arm_index: int, chunk: int) -> str | None:
+    """Why a well-formed chunk file does not hold this chunk's runs (another chunk's file copied
+    over it, rows of another seed), or None: the `runs` file one row per run in order, with its
+    arm and game seed; the `turns` file every one of those runs, each with as many turns."""
+    import pyarrow.parquet as pq
+
+    size = manifest["chunk_size"]
+    want = list(range(chunk * size, min((chunk + 1) * size, manifest["runs"])))
+    try:
+        table = pq.read_table(path, columns=["arm_index", "run", "seed"])
+    except Exception as exc:  # as damaged_chunks: whatever it is, it is not our file
+        return f"{sub} file unreadable: {str(exc).split('.')[0][:100]}"
+    runs = table.column("run").to_pylist()
+    if set(table.column("arm_index").to_pylist()) - {arm_index}:
+        return f"{sub} file holds another arm's rows"
+    if sub == "runs":
+        if runs != want:
+            return f"runs file holds runs {runs[:3]}..., not {want[0]}..{want[-1]}"
+        if table.column("seed").to_pylist() != [game_seed(manifest["seed"], r) for r in want]:
+            return "runs file holds other game seeds than the manifest's"
+        return None
+    counts = collections.Counter(runs)
+    if sorted(counts) != want or len(set(counts.values())) > 1:
+        return f"turns file does not hold runs {want[0]}..{want[-1]} with as many turns each"
+    return None
 
 
 def _all_chunks(manifest: dict) -> list[tuple[int, int]]:
@@ -780,6 +826,8 @@ def read_manifest(out: Path) -> dict:
         raise McError(f"--resume {out}: {changed}; the runs still to play would not match those played, so it "
                       "cannot continue: restore it, or start a new experiment")
     edited = edit_problem(manifest)
+    if edited is None and manifest.get("digest") not in (None, definition_digest(manifest)):  # None: an older manifest
+        edited = "what it defines (runs, seed, arms, sampling, ...) no longer matches its digest"
     if edited:
         raise McError(f"--resume {out}: {MANIFEST} was edited: {edited}; restore it, or start a new experiment")
     return manifest

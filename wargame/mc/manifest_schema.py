@@ -61,6 +61,7 @@ def _schema(fmt: int, max_runs: int, max_seed: int) -> type[BaseModel]:
         scenario_sha256: dict[str, Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] | None = None
         track: bool | None = None
         mlflow_runs: list[_TrackedRun] | None = None
+        digest: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None  # checked against the rest by read_manifest
 
     return Manifest
 
