@@ -334,6 +334,8 @@ def test_a_tracking_process_that_dies_is_one_failure_not_a_hang(tmp_path):
     (["--compare-scenarios", "baseline"], "one scenario, nothing to compare"),
     (["--compare", "us=default,doctrine"], "default and doctrine are the same policy"),
     (["--compare", "us=doctrine,idle,default"], "doctrine and default are the same policy"),
+    (["--compare-scenarios", f"baseline,{Path(__file__).resolve().parents[1] / 'wargame/scenarios/baseline.yaml'}"],
+     "are the same scenario file"),
     (["--runs", "100000000000"], "--runs 100000000000: at most 1,000,000 per arm"),
     (["--seed", str(10**14)], "64-bit"),
     (["--track"], "--track and --no-track: give one"),
@@ -346,6 +348,27 @@ def test_doubtful_arguments_are_refused_with_one_line(capsys, tmp_path, argv, ne
     assert code == 2 and len(lines) == 1 and lines[0].startswith("wargame: ") and needle in lines[0], err
     assert out == "" and not (tmp_path / "o").exists()
     assert time.monotonic() - t0 < 10  # --runs 1e11 used to build billions of chunk names first
+
+
+def test_two_spellings_of_one_file_or_two_names_that_share_a_file_name_are_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "s.yaml").write_text("extends: baseline\nname: same\n")
+    (tmp_path / "a_s.yaml").write_text("extends: hbm-squeeze\nname: other\n")
+    for pair, needle in (("a/s.yaml,./a/s.yaml", "a/s.yaml and ./a/s.yaml are the same scenario file"),
+                         ("a/s.yaml,a_s.yaml", "would write the same output files ('a_s.yaml'")):
+        assert main(["mc", "--no-track", "--runs", "2", "--out", "o", "--compare-scenarios", pair]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and needle in err and not (tmp_path / "o").exists(), err
+
+
+def test_resume_takes_a_policy_by_its_alias(capsys, tmp_path):
+    """`default` is `doctrine`: naming the same arms by the other name is no contradiction."""
+    out = tmp_path / "e"
+    assert main(["mc", "--runs", "2", "--workers", "1", "--no-track", "--out", str(out), "--compare", "us=default,hawk"]) == 0
+    assert main(["mc", "--resume", str(out), "--no-track", "--compare", "us=doctrine,hawk"]) == 0
+    assert main(["mc", "--resume", str(out), "--no-track", "--compare", "us=doctrine,dove"]) == 2
+    assert "(the experiment has --compare us=default,hawk)" in capsys.readouterr().err
 
 
 def test_a_seat_given_twice_to_run_is_refused(capsys):

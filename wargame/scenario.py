@@ -685,6 +685,12 @@ def _locate(name_or_path: str) -> tuple[Path, str]:
     raise ScenarioError([f"unknown scenario {name_or_path!r}; {_builtins_hint()}"])
 
 
+def scenario_identity(name_or_path: str) -> str:
+    """The file a built-in name or a path stands for, resolved: `baseline`, `./baseline.yaml` in
+    the scenarios directory and its absolute path are one scenario. ScenarioError if unknown."""
+    return _identity(_locate(name_or_path)[0])
+
+
 def _parent(base: Any, child: Path, where: str) -> tuple[Path, str]:
     """Where `extends: base` points: a built-in name, or a .yaml/.yml path relative to the
     directory of the file that names it."""

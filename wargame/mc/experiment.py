@@ -202,6 +202,7 @@ def build_manifest(scenario: str | None, runs: int | None, seed: int | None, sea
     elif scenarios is not None:
         if scenario is not None:
             raise McError("--scenario and --compare-scenarios: give one (the first compared scenario is the base arm)")
+        _refuse_same_scenario(compare_scenarios, scenarios)
     else:
         if scenario is not None and not scenario.strip():
             raise McError("--scenario: empty name; give a file or a built-in name")
@@ -222,6 +223,7 @@ def build_manifest(scenario: str | None, runs: int | None, seed: int | None, sea
                 raise McError(f"{flag} {actor}={policy}: {policy_problem(policy, actor)}")
     manifest["arms"] = [{"name": a.name, "scenario": a.scenario, "overrides": [list(p) for p in a.overrides]}
                         for a in make_arms(manifest)]
+    _refuse_colliding_files(manifest)
     if chosen_chunk is None:
         manifest["chunk_size"] = default_chunk(runs, len(manifest["arms"]), workers)
     # what a resume must find unchanged: the model (its version) and every scenario as loaded
@@ -244,6 +246,40 @@ def definition_digest(manifest: dict) -> str:
     two experiments' games in one directory."""
     definition = {k: v for k, v in manifest.items() if k not in NOT_DEFINITION}
     return hashlib.sha256(_canonical(definition).encode()).hexdigest()
+
+
+def _refuse_same_scenario(text: str | None, scenarios: list[str]) -> None:
+    """Two spellings of one scenario file (a built-in name and its path, `a.yaml` and `./a.yaml`)
+    would compare a scenario with itself: refused as a policy listed twice is."""
+    from wargame.scenario import ScenarioError, scenario_identity
+
+    seen: dict[str, str] = {}
+    for sc in scenarios:
+        try:
+            same = seen.setdefault(scenario_identity(sc), sc)
+        except ScenarioError:
+            continue  # an unknown one is reported when it is loaded
+        if same != sc:
+            raise McError(f"--compare-scenarios {text!r}: {same} and {sc} are the same scenario file; each arm needs a "
+                          "different scenario")
+
+
+def _refuse_colliding_files(manifest: dict) -> None:
+    """Each arm's plots and each scenario's copy are files named after them, with characters a
+    file name cannot hold replaced by '_': two names that read alike that way (`a/s.yaml` and
+    `a_s.yaml`) would write one file over the other, so they are refused."""
+    from wargame.mc.report import safe_name
+
+    for what, names in (("arm", [a["name"] for a in manifest["arms"]]),
+                        ("scenario", list(dict.fromkeys(a["scenario"] or "saved" for a in manifest["arms"])))):
+        seen: dict[str, str] = {}
+        for name in names:
+            same = seen.setdefault(safe_name(name), name)
+            if same != name:
+                flag = ("--compare-scenarios " + ",".join(manifest["scenarios"]) if manifest["compare_scenarios"]
+                        else f"--compare {manifest['compare']['actor']}=" + ",".join(manifest["compare"]["policies"]))
+                raise McError(f"{flag}: the {what}s {same!r} and {name!r} would write the same output files "
+                              f"({safe_name(name)!r}: a file name cannot hold '/' and the like); rename or move one")
 
 
 def manifest_key(manifest: dict) -> str:
@@ -890,13 +926,20 @@ def contradictions(manifest: dict, given: dict) -> list[str]:
         out.append(f"--seed {given['seed']} (the experiment has {manifest['seed']})")
     if given.get("chunk_size") is not None and given["chunk_size"] != manifest["chunk_size"]:
         out.append(f"--chunk-size {given['chunk_size']} (the experiment has {manifest['chunk_size']})")
-    if given.get("seat") and _parse_seat_pairs(given["seat"]) != manifest["seats"]:
-        out.append(f"--seat {' '.join(given['seat'])} (the experiment has {manifest['seats'] or 'none'})")
+    from policies.registry import canonical_policy
+
+    if given.get("seat"):
+        seats = manifest["seats"]
+        if {a: canonical_policy(p) for a, p in _parse_seat_pairs(given["seat"]).items()} != \
+                {a: canonical_policy(p) for a, p in seats.items()}:
+            had = " ".join(f"--seat {a}={p}" for a, p in seats.items()) or "no --seat"
+            out.append(f"--seat {' '.join(given['seat'])} (the experiment has {had})")
     if given.get("compare") is not None:
         cmp = _parse_compare(given["compare"])
         mine = manifest["compare"]
-        if mine is None or [mine["actor"], mine["policies"]] != [cmp[0], cmp[1]]:
-            out.append(f"--compare {given['compare']}")
+        if mine is None or mine["actor"] != cmp[0] or list(map(canonical_policy, mine["policies"])) != list(map(canonical_policy, cmp[1])):
+            out.append(f"--compare {given['compare']}" + (f" (the experiment has --compare {mine['actor']}="
+                                                          f"{','.join(mine['policies'])})" if mine else ""))
     if given.get("compare_scenarios") is not None:
         if not manifest["compare_scenarios"] or _parse_list("--compare-scenarios", given["compare_scenarios"]) != manifest["scenarios"]:
             out.append(f"--compare-scenarios {given['compare_scenarios']}")
