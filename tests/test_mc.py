@@ -176,8 +176,10 @@ def test_compared_arms_share_seeds_and_draws(capsys, tmp_path):
 
 
 def test_a_scenario_against_a_copy_of_itself_differs_by_exactly_zero(capsys, tmp_path):
+    copy = tmp_path / "baseline-copy.yaml"  # a copy: the same file under another name is refused
+    copy.write_text((SCENARIO_DIR / "baseline.yaml").read_text())
     code, res, err = mc(capsys, "--runs", "4", "--workers", "1", "--sample-params", "--no-track", "--json",
-                        "--compare-scenarios", f"baseline,{SCENARIO_DIR / 'baseline.yaml'}", "--out", str(tmp_path / "s"))
+                        "--compare-scenarios", f"baseline,{copy}", "--out", str(tmp_path / "s"))
     assert code == 0, err
     assert len(res["arms"]) == 2
     for m in CONTRACT_KEYS:
