@@ -220,8 +220,18 @@ def _mark_fork(ax, quarters: list[str], fork_after: str | None, at: dict[str, in
         return
     x = (at or {q: i for i, q in enumerate(quarters)})[fork_after] + 0.5
     ax.axvline(x, color="dimgrey", ls="--", lw=1.2)
-    ax.annotate("forked from the save", (x, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
-                textcoords="offset points", ha="left", va="top", fontsize=10, color="dimgrey")
+    right = x > (len(at) if at else len(quarters)) / 2  # a late fork: the label goes left of the line, inside the axes
+    ax.annotate("forked from the save", (x, 1.0), xycoords=("data", "axes fraction"), xytext=(-4 if right else 4, -4),
+                textcoords="offset points", ha="right" if right else "left", va="top", fontsize=10, color="dimgrey")
+
+
+def _band(ax, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, **kw) -> None:
+    """The p10-p90 band; for a one-quarter game, where an area has no width, a thick bar."""
+    if len(x) > 1:
+        ax.fill_between(x, lo, hi, **kw)
+    else:
+        kw.pop("lw", None)
+        ax.vlines(x, lo, hi, lw=14, **kw)
 
 
 def _arm_scenarios(manifest: dict) -> list:
@@ -488,8 +498,8 @@ def _fan_per_arm(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_a
             if m not in q:
                 continue
             x = np.arange(len(q["quarters"]))
-            ax.fill_between(x, _series(q, m, "p10"), _series(q, m, "p90"), alpha=0.3, color="C0", label="p10-p90 of runs")
-            ax.plot(x, _series(q, m, "p50"), lw=2.5, color="C0", label="median")
+            _band(ax, x, _series(q, m, "p10"), _series(q, m, "p90"), alpha=0.3, color="C0", label="p10-p90 of runs")
+            ax.plot(x, _series(q, m, "p50"), lw=2.5, color="C0", label="median", marker="o" if len(x) == 1 else None)
             if m in limits:
                 ax.set_ylim(*limits[m])
             readable_ticks(ax.yaxis)
@@ -524,10 +534,10 @@ def _fan_overlay(plt, pdir: Path, collected: dict, quantiles: list[dict], fork_a
                 continue
             x = np.array([at[qq] for qq in q["quarters"]])
             colour, style = f"C{i % 10}", LINESTYLES[(i // 10 + i) % len(LINESTYLES)]
-            ax.fill_between(x, _series(q, m, "p10"), _series(q, m, "p90"), alpha=0.12, color=colour, lw=0)
+            _band(ax, x, _series(q, m, "p10"), _series(q, m, "p90"), alpha=0.12, color=colour, lw=0)
             ax.plot(x, _series(q, m, "p10"), lw=0.8, color=colour, ls=style)
             ax.plot(x, _series(q, m, "p90"), lw=0.8, color=colour, ls=style)
-            ax.plot(x, _series(q, m, "p50"), lw=2.5, color=colour, ls=style, label=name)
+            ax.plot(x, _series(q, m, "p50"), lw=2.5, color=colour, ls=style, label=name, marker="o" if len(x) == 1 else None)
         ax.set_title(f"{lab.label}: median (thick line) and p10-p90 band (thin lines) of {runs} runs per arm",
                      fontsize=13)
         ax.set_ylabel(lab.unit)
