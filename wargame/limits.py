@@ -36,5 +36,5 @@ def file_size_problem(size: int, label: str) -> str | None:
     """One line if a file is over the limit, naming the flag that raises it."""
     if size <= _max_file_bytes:
         return None
-    return (f"{label}: file is {size / 2**20:.1f} MB, over the {_max_file_bytes / 2**20:g} MB limit "
+    return (f"{label}: file is {size / 2**20:.1f} MB, over the {_max_file_bytes / 2**20:.3g} MB limit "
             f"(raise it with --max-file-mb)")

@@ -352,7 +352,7 @@ def summary_md(result: dict, collected: dict, manifest: dict, final_quarters: li
              f"- results_hash: `{result['results_hash']}`", ""]
     lines += caveat_lines(manifest, names, final_quarters)
     lines += ["## How to read the figures", "",
-              f"Every figure is a value at the final quarter ({fq}) over the arm's {n} runs: the mean "
+              f"Every figure is a value at the final quarter ({fq}) over the arm's {n} run{'s' if n != 1 else ''}: the mean "
               "and the 10th, 50th and 90th percentiles (p10: one run in ten ends lower). A flow (a unit 'per "
               f"quarter', or a share of one) is the value for that one quarter, {fq}, not a total over the game; a "
               "stock (installed compute, and the stock ratio) is what is in service at the end of "
