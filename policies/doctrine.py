@@ -36,7 +36,7 @@ class Dice:
 
     def _roll(self) -> None:
         seed = self._seed
-        g = np.random.default_rng(seed if type(seed) is int else seed.dice_seed)
+        g = np.random.default_rng(seed.dice_seed if isinstance(seed, Observation) else seed)
         self._u = g.random(self.SLOTS).tolist()  # Python floats: the same doubles, cheaper to read
         self._z = g.standard_normal(self.SLOTS).tolist()
 

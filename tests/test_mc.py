@@ -451,7 +451,7 @@ def test_a_damaged_or_edited_manifest_is_refused_in_one_line(capsys, tmp_path, s
 
 
 @pytest.mark.parametrize("damage", ["runs_not_parquet", "turns_truncated", "runs_is_a_turns_file",
-                                    "runs_of_another_chunk", "turns_of_another_chunk"])
+                                    "runs_of_another_chunk", "turns_of_another_chunk", "turns_of_another_seed"])
 def test_a_damaged_chunk_is_played_again_with_the_same_results(capsys, tmp_path, small_experiment, damage):
     """A chunk file that is not what mc wrote (disk fault, a hand) stopped the report with
     pyarrow's traceback; resume replays that chunk (same seeds, same rows) and says so."""
@@ -463,6 +463,13 @@ def test_a_damaged_chunk_is_played_again_with_the_same_results(capsys, tmp_path,
         runs.write_text("garbage")
     elif damage == "turns_truncated":
         turns.write_bytes(turns.read_bytes()[:100])
+    elif damage == "turns_of_another_seed":  # the right runs, played from another --seed's game seeds
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(turns)
+        i = table.schema.get_field_index("seed")
+        pq.write_table(table.set_column(i, table.schema.field(i), pc.add(table.column("seed"), 1)), turns)
     elif damage.endswith("_of_another_chunk"):  # well-formed, the right schema and size, the wrong runs
         sub = damage.split("_")[0]
         other = sorted((out / sub).iterdir())[1]

@@ -274,3 +274,14 @@ def test_docs_describe_every_policy():
     generic = sections.get("generic", "")
     for name in GENERIC:
         assert f"### `{name}`" in generic, f"docs/policies.md does not describe the generic `{name}`"
+
+
+def test_dice_roll_alike_from_a_seed_of_any_integer_type_or_from_the_observation():
+    """Dice(obs) reads the observation's dice seed only when it first rolls (most phases never do);
+    it rolls exactly as Dice(obs.dice_seed), and a numpy integer seed is a seed like any other."""
+    import numpy as np
+
+    obs = pickle.loads(_at_phase("us")).observe("us")
+    rolls = [(d.chance(0.5, 3), d.jitter(10.0, 0.2, 5))
+             for d in (Dice(obs), Dice(obs.dice_seed), Dice(np.int64(obs.dice_seed)), Dice(np.uint64(obs.dice_seed)))]
+    assert rolls.count(rolls[0]) == 4

@@ -385,7 +385,7 @@ def _outcome(cls, text: str):
 
 
 SYNTAX_ERRORS = ["name: [unclosed\nturns: 3\n", "a: b: c\n", "- a\nb: 1\n", "\t- x\n", "x: 'open\n"]
-OTHER_YAML = ["a: !!int abc\n", "a: !!timestamp 99\n", "a: !!bool maybe\n", "a: *nope\n", "a: !!python/object:os.system x\n", "--- 1\n--- 2\n", "", "x: 1e3\ny: .inf\nz: 0o17\nw: 1_000\n"]
+OTHER_YAML = ["a: !!int abc\n", "a: 1\na: 2\n", "b: &b {x: 1}\ng:\n  m: &m\n    <<: *b\n    x: 2\no:\n  <<: *m\n", "a: !!timestamp 99\n", "a: !!bool maybe\n", "a: *nope\n", "a: !!python/object:os.system x\n", "--- 1\n--- 2\n", "", "x: 1e3\ny: .inf\nz: 0o17\nw: 1_000\n"]
 
 
 @pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML without libyaml has only the Python loader")
@@ -417,6 +417,19 @@ def test_a_syntax_error_is_worded_by_the_python_loader(text):
     exc = info.value
     assert ("error", exc.problem, (exc.problem_mark.line, exc.problem_mark.column)) == \
         ("error", *_outcome(_BoundedLoader, text)[1:])
+
+
+def test_merges_load_as_pyyaml_loads_them_and_only_a_key_written_twice_is_refused():
+    """The duplicate-key check reads each mapping as written (composed), not after its merges are
+    flattened in: a merged mapping that overrides a key it merged is no duplicate."""
+    from wargame.scenario import _load_bounded
+
+    merges = ["b: &b {x: 1}\ng:\n  m: &m\n    <<: *b\n    x: 2\no:\n  <<: *m\n",
+              "b: &b {x: 1, y: 2}\nc:\n  <<: *b\n  x: 3\n", "b: &b {x: 1}\nc: &c {y: 2}\nd:\n  <<: [*b, *c]\n  y: 4\n"]
+    for text in merges:
+        assert _load_bounded(text) == yaml.safe_load(text)
+    with pytest.raises(yaml.YAMLError, match="the key 'x' is written twice in one mapping"):
+        _load_bounded("b: &b {x: 1}\nc:\n  <<: *b\n  x: 3\n  x: 4\n")
 
 
 def test_a_billion_laughs_is_refused_quickly_in_one_line(tmp_path):

@@ -506,6 +506,8 @@ class _Bounds:
             raise _LimitError(self._too_deep(), event.start_mark)
         node = Composer.compose_node(self, parent, index)
         self._depth -= collection
+        if isinstance(node, yaml.MappingNode):
+            _refuse_duplicate_keys(node)
         if isinstance(node, yaml.ScalarNode):
             size = (1, 0)
         else:
@@ -530,25 +532,24 @@ class _Bounds:
             what = f"{node.value[:40]!r}{'...' if len(node.value) > 40 else ''}" if isinstance(node.value, str) else "this node"
             raise yaml.constructor.ConstructorError(None, None, f"{what} cannot be read as {tag}", node.start_mark) from None
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        """SafeConstructor's, refusing a key written twice in one mapping: YAML forbids it, and
-        PyYAML would keep the last silently (two `turns:` lines, the first ignored). Keys a merge
-        (`<<: *base`) brings in may still be overridden, as YAML intends."""
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[tuple[str, str], Any] = {}
-            for key_node, _ in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                first = seen.setdefault((key_node.tag, key_node.value), key_node)
-                if first is not key_node:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"the key {key_node.value!r} is written twice in one mapping (first on line "
-                        f"{first.start_mark.line + 1}); give each key once", key_node.start_mark)
-        return SafeConstructor.construct_mapping(self, node, deep)
-
     @staticmethod
     def _too_deep() -> str:
         return f"lists and mappings nested more than {limits.MAX_NESTING} deep (allowed: at most {limits.MAX_NESTING})"
+
+
+def _refuse_duplicate_keys(node: Any) -> None:
+    """A key written twice in one mapping, as composed (before any merge is flattened in): YAML
+    forbids it, and PyYAML would keep the last silently (two `turns:` lines, the first ignored).
+    Keys a merge (`<<: *base`) brings in may still be overridden, as YAML intends."""
+    seen: dict[tuple[str, str], Any] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        first = seen.setdefault((key_node.tag, key_node.value), key_node)
+        if first is not key_node:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the key {key_node.value!r} is written twice in one mapping (first on line "
+                f"{first.start_mark.line + 1}); give each key once", key_node.start_mark)
 
 
 class _BoundedLoader(_Bounds, yaml.SafeLoader):
@@ -657,7 +658,7 @@ def _read_yaml(path: Path, label: str, top: str, via: str | None = None) -> Any:
             where, problem = _reader_problem(text, exc)
         if isinstance(exc, _LimitError):
             raise ScenarioError([f"{shown}: (document): {where}YAML limit: {problem}"]) from None
-        if via is not None:
+        if via is not None:  # a parent may be any file (a secret): named, never quoted
             raise ScenarioError([f"{via}: {label} is not a scenario file ({where}not valid YAML)"]) from None
         if isinstance(exc, yaml.constructor.ConstructorError):  # well-formed YAML this loader will not build
             raise ScenarioError([f"{shown}: (document): {where}YAML value error: {_constructor_problem(problem)}"]) from None

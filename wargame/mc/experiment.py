@@ -558,6 +558,8 @@ def _wrong_rows(path: Path, sub: str, manifest: dict, arm_index: int, chunk: int
     counts = collections.Counter(runs)
     if sorted(counts) != want or len(set(counts.values())) > 1:
         return f"turns file does not hold runs {want[0]}..{want[-1]} with as many turns each"
+    if table.column("seed").to_pylist() != [game_seed(manifest["seed"], r) for r in runs]:
+        return "turns file holds other game seeds than the manifest's"
     return None
 
 
