@@ -482,6 +482,23 @@ def test_a_damaged_chunk_is_played_again_with_the_same_results(capsys, tmp_path,
     assert f"wargame: note: {name} was damaged (" in err and "playing its runs again" in err, err
 
 
+def test_chunks_written_without_statistics_are_checked_by_their_rows(capsys, tmp_path, small_experiment):
+    """The chunk check reads the footer's statistics; a file without them (another writer) is
+    checked by its columns: kept when its rows are right, replayed when they are another run's."""
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "e"
+    shutil.copytree(small_experiment, out)
+    first, second = sorted((out / "turns").iterdir())[:2]
+    pq.write_table(pq.read_table(first), first, write_statistics=False)
+    before = json.loads((small_experiment / "results.json").read_text())["results_hash"]
+    code, again, err = mc(capsys, "--resume", str(out), "--no-track", "--json")
+    assert code == 0 and again["results_hash"] == before and "damaged" not in err, err
+    pq.write_table(pq.read_table(second), first, write_statistics=False)
+    code, again, err = mc(capsys, "--resume", str(out), "--no-track", "--json")
+    assert code == 0 and again["results_hash"] == before and "turns file does not hold runs" in err, err
+
+
 def test_an_older_manifest_without_the_optional_records_still_resumes(capsys, tmp_path, small_experiment):
     out = tmp_path / "e"
     shutil.copytree(small_experiment, out)

@@ -527,21 +527,46 @@ def damaged_chunks(out: Path, manifest: dict) -> list[tuple[int, int, str]]:
             if sub == "runs" and meta.num_rows != min(size, manifest["runs"] - c * size):
                 bad.append((a, c, f"runs file has {meta.num_rows} rows"))
                 break
-            wrong = _wrong_rows(out / sub / name, sub, manifest, a, c)
+            wrong = _wrong_rows(out / sub / name, meta, sub, manifest, a, c)
             if wrong:
                 bad.append((a, c, wrong))
                 break
     return sorted(bad)
 
 
-def _wrong_rows(path: Path, sub: str, manifest: dict, arm_index: int, chunk: int) -> str | None:
+def _stat_range(meta, name: str) -> tuple | None:
+    """(min, max) of a column by the file's own statistics (its footer, already read), or None
+    where a row group has none."""
+    j = meta.schema.names.index(name)
+    lo = hi = None
+    for i in range(meta.num_row_groups):
+        st = meta.row_group(i).column(j).statistics
+        if st is None or not st.has_min_max:
+            return None
+        lo, hi = (st.min, st.max) if lo is None else (min(lo, st.min), max(hi, st.max))
+    return None if lo is None else (lo, hi)
+
+
+def _wrong_rows(path: Path, meta, sub: str, manifest: dict, arm_index: int, chunk: int) -> str | None:
     """Why a well-formed chunk file does not hold this chunk's runs (another chunk's file copied
     over it, rows of another seed), or None: the `runs` file one row per run in order, with its
-    arm and game seed; the `turns` file every one of those runs, each with as many turns."""
+    arm and game seed; the `turns` file every one of those runs, each with as many turns. Read
+    off the footer's statistics (the range of runs, seeds and arms, and the row count) where the
+    file has them, so a resume reads no data to check a chunk; else off the columns themselves."""
     import pyarrow.parquet as pq
 
     size = manifest["chunk_size"]
     want = list(range(chunk * size, min((chunk + 1) * size, manifest["runs"])))
+    ranges = [_stat_range(meta, c) for c in ("arm_index", "run", "seed")]
+    if all(r is not None for r in ranges):
+        arms, runs, seeds = ranges
+        if arms != (arm_index, arm_index):
+            return f"{sub} file holds another arm's rows"
+        if runs != (want[0], want[-1]) or meta.num_rows % len(want):
+            return f"{sub} file holds runs {runs[0]}..{runs[1]}, not {want[0]}..{want[-1]}"
+        if seeds != (game_seed(manifest["seed"], want[0]), game_seed(manifest["seed"], want[-1])):
+            return f"{sub} file holds other game seeds than the manifest's"
+        return None
     try:
         table = pq.read_table(path, columns=["arm_index", "run", "seed"])
     except Exception as exc:  # as damaged_chunks: whatever it is, it is not our file
