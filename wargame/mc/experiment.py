@@ -399,6 +399,12 @@ def chunk_name(arm_index: int, chunk: int) -> str:
     return f"part-a{arm_index:03d}-c{chunk:06d}.parquet"
 
 
+def chunk_runs(manifest: dict, chunk: int) -> range:
+    """The runs one chunk plays (of every arm): chunk_size of them, fewer in the last."""
+    size = manifest["chunk_size"]
+    return range(chunk * size, min((chunk + 1) * size, manifest["runs"]))
+
+
 def n_chunks(manifest: dict) -> int:
     return -(-manifest["runs"] // manifest["chunk_size"])
 
@@ -449,13 +455,12 @@ def run_chunk(task: tuple[str, int, int]) -> int:
     arm = arms_of(manifest)[arm_index]
     types = manifest["metric_types"]
     runs_schema, turns_schema = _schemas(manifest)
-    size = manifest["chunk_size"]
     turn_head: dict[str, list] = {"arm": [], "arm_index": [], "run": [], "seed": []}
     turn_values: dict[str, list] = {k: [] for k in types}
     finals: list[dict] = []
     run_cols: dict[str, list] = {"arm": [], "arm_index": [], "run": [], "seed": [], "scenario": [], "seats": []}
     run_cols.update({f"param.{n}": [] for n in manifest["param_names"]})
-    for run in range(chunk * size, min((chunk + 1) * size, manifest["runs"])):
+    for run in chunk_runs(manifest, chunk):
         session = play_run(manifest, arm, run)
         head = {"arm": arm.name, "arm_index": arm_index, "run": run, "seed": session.seed}
         timeline = session.timeline
@@ -503,13 +508,14 @@ def missing_chunks(out: Path, manifest: dict) -> list[tuple[int, int]]:
 
 def damaged_chunks(out: Path, manifest: dict) -> list[tuple[int, int, str]]:
     """The finished chunks (their `runs` file exists) whose files are not what run_chunk writes:
-    not Parquet, another schema, or (for `runs`) another number of rows; with the reason. Files
+    not Parquet, another schema, (for `runs`) another number of rows, or rows of other runs, another
+    arm or other seeds (_wrong_rows); with the reason. Files
     are written whole and renamed, so only a disk fault or a hand can make one; reading one back
     would otherwise stop the report with pyarrow's traceback."""
     import pyarrow.parquet as pq
 
     runs_schema, turns_schema = _schemas(manifest)
-    size, bad = manifest["chunk_size"], []
+    bad = []
     for a, c in set(_all_chunks(manifest)) - set(missing_chunks(out, manifest)):
         name = chunk_name(a, c)
         for sub, schema in (("runs", runs_schema), ("turns", turns_schema)):
@@ -524,7 +530,7 @@ def damaged_chunks(out: Path, manifest: dict) -> list[tuple[int, int, str]]:
             if not meta.schema.to_arrow_schema().equals(schema, check_metadata=False):
                 bad.append((a, c, f"{sub} file has other columns"))
                 break
-            if sub == "runs" and meta.num_rows != min(size, manifest["runs"] - c * size):
+            if sub == "runs" and meta.num_rows != len(chunk_runs(manifest, c)):
                 bad.append((a, c, f"runs file has {meta.num_rows} rows"))
                 break
             wrong = _wrong_rows(out / sub / name, meta, sub, manifest, a, c)
@@ -555,8 +561,7 @@ def _wrong_rows(path: Path, meta, sub: str, manifest: dict, arm_index: int, chun
     file has them, so a resume reads no data to check a chunk; else off the columns themselves."""
     import pyarrow.parquet as pq
 
-    size = manifest["chunk_size"]
-    want = list(range(chunk * size, min((chunk + 1) * size, manifest["runs"])))
+    want = list(chunk_runs(manifest, chunk))
     ranges = [_stat_range(meta, c) for c in ("arm_index", "run", "seed")]
     if all(r is not None for r in ranges):
         arms, runs, seeds = ranges
@@ -613,8 +618,7 @@ def execute(out: Path, manifest: dict, workers: int, executor: str = "local", sc
             (out / sub / chunk_name(a, c)).unlink(missing_ok=True)
         print(f"wargame: note: {chunk_name(a, c)} was damaged ({why}); playing its runs again", file=sys.stderr)
     todo = missing_chunks(out, manifest)
-    size = manifest["chunk_size"]
-    total = sum(min(size, manifest["runs"] - c * size) for _, c in todo)
+    total = sum(len(chunk_runs(manifest, c)) for _, c in todo)
     tasks = [(str(out), a, c) for a, c in todo]
     bar = _progress(total)
     try:

@@ -220,7 +220,7 @@ def _mark_fork(ax, quarters: list[str], fork_after: str | None, at: dict[str, in
         return
     x = (at or {q: i for i, q in enumerate(quarters)})[fork_after] + 0.5
     ax.axvline(x, color="dimgrey", ls="--", lw=1.2)
-    right = x > (len(at) if at else len(quarters)) / 2  # a late fork: the label goes left of the line, inside the axes
+    right = x > len(quarters) / 2  # a late fork: the label goes left of the line, inside the axes
     ax.annotate("forked from the save", (x, 1.0), xycoords=("data", "axes fraction"), xytext=(-4 if right else 4, -4),
                 textcoords="offset points", ha="right" if right else "left", va="top", fontsize=10, color="dimgrey")
 
