@@ -347,12 +347,12 @@ def test_a_corrupted_save_is_refused_in_one_line(capsys, tmp_path, base, name):
 
 def test_a_too_long_integer_is_refused_without_python_advice(capsys, tmp_path, base):
     """Python's ValueError ends "use sys.set_int_max_str_digits() to increase the limit": advice
-    for a programmer, cut mid-word at 120 characters; the line keeps the reason only."""
+    for a programmer; the line keeps the reason only (the same trimming as mc's manifest reader)."""
     bad = tmp_path / "digits.json"
     bad.write_bytes(CORRUPTIONS["integer_of_5000_digits"][0](base[1], base[2]))
     code, _, err = run(capsys, "run", "--load", str(bad), "--turns", "1")
     (line,) = assert_refused(code, err, bad, "4300 digits")
-    assert "set_int_max_str_digits" not in line and line.endswith("conversion)"), line
+    assert "set_int_max_str_digits" not in line and line.endswith("value has 5000 digits)"), line
 
 
 def test_there_are_enough_corruptions():

@@ -38,3 +38,9 @@ def file_size_problem(size: int, label: str) -> str | None:
         return None
     return (f"{label}: file is {size / 2**20:.1f} MB, over the {_max_file_bytes / 2**20:.3g} MB limit "
             f"(raise it with --max-file-mb)")
+
+
+def python_reason(exc: BaseException, width: int = 120) -> str:
+    """Python's own reason for a refused value, without the advice to programmers after its ";"
+    (e.g. "... value has 5000 digits; use sys.set_int_max_str_digits() to increase the limit")."""
+    return str(exc).split(";")[0][:width]

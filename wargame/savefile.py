@@ -132,8 +132,7 @@ def parse_save_text(text: str, label: str) -> Any:
     except RecursionError:
         raise SaveError([f"{label}: (document): nested deeper than {limits.MAX_NESTING} levels (a save is never that deep)"]) from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        reason = str(exc).split(";")[0].split(":")[0]  # Python's reason, without its advice to programmers
-        raise SaveError([f"{label}: (document): not a save file ({reason[:120]})"]) from None
+        raise SaveError([f"{label}: (document): not a save file ({limits.python_reason(exc)})"]) from None
     bad = _first_bad_node(data, "", 1)
     if bad:
         raise SaveError([f"{label}: {bad}"])

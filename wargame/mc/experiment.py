@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 from wargame.forkpool import fork_pool
-from wargame.limits import MAX_RUNS
+from wargame.limits import MAX_RUNS, python_reason
 from wargame.mc.manifest_schema import manifest_problem
 from wargame.metrics import CONTRACT_KEYS
 
@@ -879,8 +879,8 @@ def read_manifest(out: Path) -> dict:
         manifest = json.loads(path.read_text())
     except RecursionError:
         raise McError(f"--resume {out}: unreadable {MANIFEST} (nested too deep)") from None
-    except (ValueError, OSError) as exc:  # a ValueError's advice to programmers follows its ";"
-        raise McError(f"--resume {out}: unreadable {MANIFEST} ({str(exc).split(';')[0]})") from None
+    except (ValueError, OSError) as exc:
+        raise McError(f"--resume {out}: unreadable {MANIFEST} ({python_reason(exc)})") from None
     shape = manifest_problem(manifest, FORMAT, MAX_RUNS, MAX_SEED)
     if shape is not None:
         raise McError(f"--resume {out}: unreadable {MANIFEST} ({shape})")
