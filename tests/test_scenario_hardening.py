@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
+import numpy as np
 import pytest
 import yaml
 from annotated_types import Ge, Gt, Le
@@ -618,3 +619,28 @@ def test_fuzz_findings_play_to_the_end(initial):
     session = GameSession(scenario_from_dict(d, "finding"), 0)
     play(session, make_seats(session, {}))
     assert session.is_over
+
+
+def test_a_far_future_of_nearly_free_chips_plays_to_the_end():
+    """A review's finding: by 2090 at a 30 % yearly price fall chips cost next to nothing, a random
+    smuggler's route carries ~1e23 shipments, and numpy's binomial (n below 2**63) overflowed."""
+    d = copy.deepcopy(baseline_raw())
+    d.update(start_quarter="2090Q1", turns=40)
+    d["events"] = [e for e in d["events"] if e["id"] not in {"T4", "N5", "N8", "N9", "R2", "E2", "N14"}]
+    for name in ("price_decline_per_year", "power_per_h100e_decline_per_year"):
+        d["parameters"][name] = {**d["parameters"][name], "value": 0.3}
+        d["parameters"][name].pop("distribution", None)
+    session = GameSession(scenario_from_dict(d, "far-future"), 0)
+    play(session, make_seats(session, {"smugglers": "random"}))
+    assert session.is_over
+
+
+def test_astronomical_shipments_are_caught_in_the_binomial_limit():
+    from wargame.mechanics.smuggling import _caught
+
+    n = 10**23
+    draws = [_caught(np.random.default_rng(s), n, 0.2) for s in range(50)]
+    assert all(0 <= k <= n for k in draws)
+    assert abs(np.mean(draws) / (n * 0.2) - 1) < 1e-9  # the spread is ~1e-12 of the mean
+    assert _caught(np.random.default_rng(1), n, 1.0) == n and _caught(np.random.default_rng(1), n, 0.0) == 0
+    assert _caught(np.random.default_rng(3), 2**62 - 1, 0.5) == int(np.random.default_rng(3).binomial(2**62 - 1, 0.5))

@@ -77,6 +77,17 @@ def plan_smuggling(w: World, p: Params, q: dict) -> None:
              smuggle_mean_risk=mean_risk)
 
 
+def _caught(rng: np.random.Generator, n: int, risk: float) -> int:
+    """Shipments caught of n, each with probability `risk`: a binomial draw. numpy's takes n below
+    2**63; beyond 2**62 shipments (chips all but free in a far-future hypothetical, so a route
+    carries astronomical volumes) its normal limit is exact to a double's precision."""
+    if n < 2**62:
+        return int(rng.binomial(n, risk))
+    if risk <= 0.0 or risk >= 1.0:
+        return 0 if risk <= 0.0 else n
+    return min(n, max(0, round(n * risk + math.sqrt(n * risk * (1.0 - risk)) * rng.standard_normal())))
+
+
 def ship_smuggled(w: World, p: Params, rng: np.random.Generator, q: dict, bought: float) -> None:
     """Buyers ordered `bought` H100e on the black market: ship it pro rata over the planned routes,
     in shipments, each caught with the hub's probability. Seized chips never arrive."""
@@ -88,7 +99,7 @@ def ship_smuggled(w: World, p: Params, rng: np.random.Generator, q: dict, bought
     for hub in sorted(w.tier2):
         v = planned.get(hub, 0.0) * scale
         n = math.ceil(v / size) if v > 0 else 0
-        k = int(rng.binomial(n, q["smuggle_risk"][hub])) if n else 0  # no draw for an empty route
+        k = _caught(rng, n, q["smuggle_risk"][hub]) if n else 0  # no draw for an empty route
         shipped[hub], seized[hub] = v, min(v, k * size)
     q["smuggled_by_hub"] = {h: shipped[h] - seized[h] for h in shipped}
     # what a hub lost from its own imports and stock; the rest was bought worldwide by shells
