@@ -18,7 +18,7 @@ import pytest
 from ui.table import Table
 from wargame.mc.experiment import game_seed
 from wargame.moves import Pass, SetEnforcement
-from wargame.report import HEADLINE, fork_at, percentile, run_report, values_at
+from wargame.report import HEADLINE, ReportError, fork_at, percentile, run_report, values_at
 from wargame.runner import bot_seats, make_seats, play
 from wargame.scenario import load_scenario
 from wargame.session import GameSession
@@ -100,6 +100,7 @@ def test_html_is_self_contained(report, tmp_path):
 @pytest.mark.parametrize("args, says", [
     (["--futures", "1"], "--futures 1: must be at least 2"),
     (["--format", "pdf"], "invalid choice: 'pdf'"),
+    (["--futures", "1000001"], "--futures 1000001: at most 1,000,000"),
 ])
 def test_bad_input_exits_2_with_one_line(report, args, says):
     save, _ = report
@@ -117,3 +118,33 @@ def test_a_missing_or_edited_save_exits_2(tmp_path, report):
         out = subprocess.run([sys.executable, "-m", "wargame", "report", str(path)], capture_output=True, text=True)
         assert out.returncode == 2 and "Traceback" not in out.stderr
         assert len(out.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("inside", ["report.json", "report.md", "futures-start/start.json"])
+def test_a_report_never_overwrites_or_deletes_its_own_save(report, tmp_path, inside):
+    save, _ = report
+    copy = tmp_path / "out" / inside
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(Path(save).read_bytes())
+    with pytest.raises(ReportError, match="would overwrite or delete the save itself"):
+        run_report(str(copy), 2, tmp_path / "out", "md", workers=1, track=False)
+    assert copy.read_bytes() == Path(save).read_bytes()
+
+
+def test_a_report_written_again_plays_its_own_futures(report, tmp_path, capsys):
+    """A second report into the same directory, of another save with the same seeds, must not take
+    the first one's games for its own (nor call them damaged)."""
+    import shutil
+
+    save, path = report
+    out = tmp_path / "again"
+    shutil.copytree(path.parent, out)
+    other = human_us_save(tmp_path / "other.json", quarters=2)
+    run_report(str(other), 4, out, "md", workers=1, track=False)
+    assert "damaged" not in capsys.readouterr().err
+    fresh = run_report(str(other), 4, tmp_path / "fresh", "md", workers=1, track=False)
+    assert sorted(p.name for p in out.glob("futures-*")) == sorted(p.name for p in fresh.parent.glob("futures-*"))
+    got, want = values_at(out / "futures-start", 2), values_at(fresh.parent / "futures-start", 2)
+    for metric, _, _ in HEADLINE:
+        assert np.array_equal(got[metric], want[metric], equal_nan=True)
+    assert (out / "report.md").read_text() == fresh.read_text().replace(str(tmp_path / "fresh"), str(out))

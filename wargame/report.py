@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from wargame.ids import actor_label
+from wargame.limits import MAX_RUNS
 
 HEADLINE = (  # metric, label, how to print it
     ("us_china_stock_ratio", "US+allies:China AI compute stock ratio", "{:.2f}x"),
@@ -31,6 +32,7 @@ HEADLINE = (  # metric, label, how to print it
     ("smuggled_h100e", "Chips smuggled into China in the quarter (H100e)", "{:,.0f}"),
 )
 DEFAULT_FUTURES = 50
+REPORT_FILES = ("report.md", "report.html", "report.json", "headline.png")  # futures-*/ beside them
 
 
 class ReportError(Exception):
@@ -253,6 +255,28 @@ def _chart(session, fut: dict[str, np.ndarray] | None, quantiles: dict | None, p
     return path
 
 
+def _overwrites(out: Path, save: Path) -> str | None:
+    """Where the report's own files (report.*, headline.png, futures-*/) would land on the save."""
+    if not save.is_file():
+        return None
+    target, root = save.resolve(), out.resolve()
+    if target.parent == root and target.name in REPORT_FILES:
+        return str(save)
+    if root in target.parents and target.relative_to(root).parts[0].startswith("futures-"):
+        return str(save)
+    return None
+
+
+def _forget_old_futures(out: Path) -> None:
+    """A report written again into the same directory plays its futures anew: an earlier report's
+    games (of this save, or of another with the same seeds) must not be taken for this one's."""
+    import shutil
+
+    for d in out.glob("futures-*"):
+        if d.is_dir() and (d / "manifest.json").is_file():
+            shutil.rmtree(d)
+
+
 def run_report(save: str, n_futures: int | None = None, out: Path | None = None, fmt: str = "md",
                workers: int = 1, track: bool = True) -> Path:
     from wargame.mc import experiment as ex
@@ -263,13 +287,20 @@ def run_report(save: str, n_futures: int | None = None, out: Path | None = None,
     n = DEFAULT_FUTURES if n_futures is None else n_futures
     if n < 2:
         raise ReportError(f"--futures {n}: must be at least 2 (a percentile needs other games)")
+    if n > MAX_RUNS:
+        raise ReportError(f"--futures {n}: at most {MAX_RUNS:,} (the largest Monte Carlo arm)")
     session = GameSession.load(save)
     if session.world.turn < 1:
         raise ReportError(f"{save}: no quarter has been played yet; a report needs at least one")
     out = out or Path("runs") / "reports" / Path(save).stem
     if out.exists() and not out.is_dir():
         raise ReportError(f"--out {out}: exists and is not a directory")
+    clash = _overwrites(out, Path(save))
+    if clash:
+        raise ReportError(f"--out {out}: the report would overwrite or delete the save itself ({clash}); "
+                          "write the report to another directory")
     out.mkdir(parents=True, exist_ok=True)
+    _forget_old_futures(out)
     horizon = session.world.turn
     played = {m: float(session.timeline[horizon - 1][m]) for m, _, _ in HEADLINE}
     tl = timeline(session)
