@@ -271,6 +271,15 @@ def test_save_into_a_missing_directory(capsys, tmp_path):
     assert not target.parent.exists()
 
 
+def test_a_save_over_the_scenario_it_plays_is_refused(capsys, tmp_path, monkeypatch):
+    scenario = tmp_path / "mine.yaml"
+    scenario.write_text("extends: baseline\nname: mine\nturns: 2\n")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "run", "--scenario", str(scenario), "--save", "./mine.yaml")
+    assert_usage_error(code, err, "./mine.yaml", "is the scenario file itself")
+    assert scenario.read_text().startswith("extends: baseline")
+
+
 @pytest.mark.parametrize("where", ["json.dumps", "os.replace"])
 def test_failed_save_keeps_the_old_file(capsys, monkeypatch, good_save, where):
     before = good_save.read_bytes()

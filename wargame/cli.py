@@ -19,7 +19,7 @@ from wargame import limits
 from wargame.integrity import ResolutionError
 from wargame.safe_write import target_problem
 from wargame.savefile import SaveError
-from wargame.scenario import ScenarioError, builtin_names, load_scenario
+from wargame.scenario import ScenarioError, builtin_names, load_scenario, scenario_identity
 
 TOP_LEVEL_FLAGS = ("--max-file-mb",)  # given before the command too: its errors do not name one
 TABLE = (
@@ -140,6 +140,17 @@ def _check_load_and_seed(args) -> None:
         raise UsageError(f"--seed {args.seed}: must be a non-negative integer")
 
 
+def _is_the_scenario(save: str, scenario: str | None) -> str | None:
+    """A save over the scenario file it plays would destroy the scenario (a JSON save in its place)."""
+    if scenario is None or not os.path.isfile(save):
+        return None
+    try:
+        same = os.path.samefile(save, scenario_identity(scenario))
+    except (ScenarioError, OSError):
+        return None  # an unknown scenario is refused below, in its own words
+    return "is the scenario file itself (--scenario); saving would replace it: give the save another name" if same else None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from wargame.runner import make_seats
     from wargame.session import GameSession
@@ -148,7 +159,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _not_empty(f"--{flag}", getattr(args, flag))
     if args.save is not None:
         args.save_before = _file_identity(args.save)  # what an interrupt's message compares with
-        problem = target_problem(args.save, args.force)
+        problem = target_problem(args.save, args.force) or _is_the_scenario(args.save, args.scenario)
         if problem:
             raise UsageError(f"--save {args.save}: {problem}")
     _check_load_and_seed(args)
