@@ -569,7 +569,7 @@ def _apply_file_limit(value: str | None) -> None:
         raise UsageError(f"--max-file-mb {value}: must be a number of megabytes, e.g. 20") from None
     if not math.isfinite(mb) or mb <= 0 or mb * 2**20 < 1:
         raise UsageError(f"--max-file-mb {value}: must be a finite number above 0 (at least one byte)")
-    limits.set_max_file_bytes(min(int(mb * 2**20), 2**62))
+    limits.set_max_file_bytes(int(min(mb * 2**20, 2**62)))  # 1e303 MB overflows to inf bytes: no limit
 
 
 def _install_signal_handlers() -> dict:

@@ -7,6 +7,8 @@ because no real scenario comes near them.
 
 from __future__ import annotations
 
+from typing import BinaryIO
+
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024  # a scenario or save file (the built-in ones are < 100 kB)
 MAX_YAML_ALIASES = 100  # alias references (*name) in one scenario file
 MAX_YAML_NODES = 200_000  # scalars, sequences and mappings after alias expansion
@@ -44,3 +46,17 @@ def python_reason(exc: BaseException, width: int = 120) -> str:
     """Python's own reason for a refused value, without the advice to programmers after its ";"
     (e.g. "... value has 5000 digits; use sys.set_int_max_str_digits() to increase the limit")."""
     return str(exc).split(";")[0][:width]
+
+
+def read_capped(f: BinaryIO) -> bytes:
+    """At most the size limit plus one byte of an open file (one byte more tells a file over the
+    limit), read in pieces: a single read of the limit would allocate it whole, and --max-file-mb
+    may set it to terabytes."""
+    parts, left = [], _max_file_bytes + 1
+    while left > 0:
+        part = f.read(min(left, 1 << 20))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)

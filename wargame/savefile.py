@@ -107,7 +107,7 @@ def _read_text(path: str | Path, label: str) -> str:
         raise SaveError([too_big])
     try:
         with open(path, "rb") as f:
-            raw = f.read(limits.max_file_bytes() + 1)
+            raw = limits.read_capped(f)
     except OSError as exc:
         raise SaveError([f"{label}: cannot read ({exc.strerror or exc.__class__.__name__})"]) from None
     too_big = limits.file_size_problem(len(raw), label)  # it grew after the stat

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -632,15 +633,16 @@ def _read_yaml(path: Path, label: str, top: str, via: str | None = None) -> Any:
     """The file's YAML, bounded in size, aliases, nodes and depth; ScenarioError otherwise.
     A parent (`via` is `child: extends`) that is not YAML is named, never quoted."""
     shown = _shown(label, top)
-    limit = limits.max_file_bytes()
     try:
-        size = os.stat(path).st_size
-        problem = limits.file_size_problem(size, shown)
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) and not stat.S_ISDIR(st.st_mode):  # a FIFO would wait for a writer
+            raise ScenarioError([f"{shown}: not a regular file (a FIFO, socket or device); a scenario is a YAML file"])
+        problem = limits.file_size_problem(st.st_size, shown)
         if problem:
             raise ScenarioError([problem])
         with open(path, "rb") as f:
-            raw = f.read(limit + 1)  # a pipe or device may claim size 0
-        problem = limits.file_size_problem(max(size, len(raw)), shown)
+            raw = limits.read_capped(f)
+        problem = limits.file_size_problem(max(st.st_size, len(raw)), shown)  # it grew after the stat
         if problem:
             raise ScenarioError([problem])
         text = raw.decode("utf-8")
