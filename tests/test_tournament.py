@@ -78,6 +78,10 @@ def test_a_tournament_plays_every_combination_on_common_seeds(tmp_path):
     (["--seat", "mars=default"], "unknown actor 'mars'"),
     (["--runs", "1"], "--runs 1: must be at least 2"),
     (["--runs", "1000001"], "--runs 1000001: at most 1,000,000 per combination"),
+    (["--workers", "0"], "--workers 0: must be at least 1"),  # was taken as "one per CPU"
+    # 4**11 combinations: a review's finding ran out of memory listing them
+    ([f"--seat={a}=doctrine,random,idle,default" for a in GameSession(load_scenario("baseline"), 0).actors],
+     "4,194,304 combinations x 20 runs = 83,886,080 games; at most 1,000,000 in one tournament"),
 ])
 def test_bad_tournament_input_exits_2_with_one_line(args, says, tmp_path):
     out = _wargame("tournament", *args, cwd=tmp_path)

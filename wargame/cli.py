@@ -343,7 +343,8 @@ def cmd_tournament(args: argparse.Namespace) -> int:
 
     _not_empty("--scenario", args.scenario)
     try:
-        result = run_tournament(args.scenario, args.runs, args.seat, args.workers or (os.cpu_count() or 1))
+        result = run_tournament(args.scenario, args.runs, args.seat,
+                                args.workers if args.workers is not None else (os.cpu_count() or 1))
     except TournamentError as exc:
         raise UsageError(str(exc)) from None
     print(json.dumps(result, sort_keys=True, allow_nan=False) if args.json else format_tournament(result))

@@ -10,6 +10,7 @@ quarter's values of the headline metrics.
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,10 @@ def run_tournament(scenario: str | None, runs: int | None, seats: list[str], wor
         raise TournamentError(f"--workers {workers}: must be at least 1")
     sc = load_scenario(scenario or "baseline")
     listed = parse_entries(seats, sc.actors)
+    n_combos = math.prod(len(p) for p in listed.values())
+    if n_combos * runs > ex.MAX_RUNS:
+        raise TournamentError(f"--seat: {n_combos:,} combinations x {runs:,} runs = {n_combos * runs:,} games; at most "
+                              f"{ex.MAX_RUNS:,} in one tournament (list fewer policies, or give fewer --runs)")
     combos = combinations(listed)
     manifest = ex.build_manifest(scenario, runs, 0, [], None, None, False, False, None, None)
     manifest["arms"] = [{"name": "/".join(f"{a}={p}" for a, p in combo.items()) or "defaults",
