@@ -228,16 +228,18 @@ def test_a_saved_sampled_game_continues_exactly_like_one_played_straight(baselin
     assert again.snapshot_hash() == straight.snapshot_hash()
 
 
-def test_an_unsampled_save_stores_null_and_an_old_save_without_the_field_loads(baseline, tmp_path):
+def test_an_unsampled_save_stores_null_and_the_field_cannot_be_dropped(baseline, tmp_path):
     s = GameSession(baseline, 2)
     play(s, make_seats(s), 1)
     path = tmp_path / "plain.json"
     s.save(path)
     data = json.loads(path.read_text())
     assert data["param_draw"] is None and data["version"] == VERSION
-    del data["param_draw"]
-    path.write_text(json.dumps(data))
     assert GameSession.load(path).param_draw is None
+    del data["param_draw"]  # the same game, but not the file that was saved: save format 4's digest
+    path.write_text(json.dumps(data))
+    with pytest.raises(SaveError, match="digest: the file was edited after it was saved"):
+        GameSession.load(path)
 
 
 @pytest.fixture

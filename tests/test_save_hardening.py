@@ -560,3 +560,28 @@ def test_the_save_folder_must_exist(capsys, tmp_path, where):
     code, out, err = run(capsys, "run", "--turns", "1", "--save", str(save))
     assert_refused(code, err, save, str(parent), "does not exist" if where == "missing" else "not a folder", max_lines=1)
     assert out == "", "the target is checked before the game is played"
+
+
+# --- edits the replay cannot see: save format 4's digest ---------------------------------------------
+UNSEEN_EDITS = {
+    "a_seat": lambda d: d["seats"].update(us="random" if d["seats"]["us"] != "random" else "doctrine"),
+    "the_title": lambda d: d["scenario"].update(title=d["scenario"]["title"] + " (edited)"),
+    "a_source": lambda d: d["scenario"]["parameters"][sorted(d["scenario"]["parameters"])[0]].update(source="edited"),
+    "the_length": lambda d: d["scenario"].update(turns=d["scenario"]["turns"] + 4),  # quarters the replay never reaches
+    "the_digest_itself": lambda d: d.update(digest="0" * 64),
+}
+
+
+@pytest.mark.parametrize("edit", UNSEEN_EDITS.values(), ids=list(UNSEEN_EDITS))
+def test_an_edit_the_replay_cannot_see_is_refused_by_the_digest(capsys, tmp_path, base, edit):
+    bad = tmp_path / "edited.json"
+    bad.write_bytes(_edit(edit)(base[1], base[2]))
+    code, _, err = run(capsys, "run", "--load", str(bad), "--turns", "1")
+    (line,) = assert_refused(code, err, bad, "digest: the file was edited after it was saved")
+
+
+def test_a_save_reformatted_but_not_edited_still_loads(tmp_path, base):
+    """The digest is over the content in one canonical spelling, not over the file's bytes."""
+    again = tmp_path / "reindented.json"
+    again.write_text(json.dumps(base[2], indent=4))
+    assert GameSession.load(again).state_hash() == GameSession.load(base[0]).state_hash()

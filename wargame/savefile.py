@@ -11,6 +11,7 @@ atomic (wargame/safe_write.py), so a failed save never destroys the last good on
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import math
 import os
@@ -23,12 +24,15 @@ from wargame.safe_write import UnsafeTarget, write_atomic
 from wargame.scenario import Scenario, ScenarioError, scenario_from_dict
 
 FORMAT = "chip-war-wargame-save"
-# 2: the supply-chain rewrite and the parameter draw; 3: model_version, verified by replay on load
-VERSION = 3
+# 2: the supply-chain rewrite and the parameter draw; 3: model_version, verified by replay on load;
+# 4: a digest over the rest, so that an edit the replay cannot see (a seat, the scenario's text, an
+# event after the saved quarter) is refused too
+VERSION = 4
 FIELDS = {  # top-level field -> (type, required)
     "format": (str, True), "version": (int, True), "model_version": (str, True),
     "scenario_name": (str, True), "scenario": (dict, True), "seed": (int, True), "seats": (dict, True),
     "param_draw": ((dict, type(None)), False), "moves": (list, True), "snapshot": (dict, True),
+    "digest": (str, True),
 }
 _KIND_NAMES = {str: "a string", int: "an integer", dict: "an object", list: "a list"}
 
@@ -43,11 +47,28 @@ def write_save(path: str | Path, body: dict, force: bool = False) -> None:
     """Raises SaveError if the target is no place for a save (see safe_write), OSError if the
     write fails; either way any earlier file is unchanged."""
     data = {"format": FORMAT, "version": VERSION, "model_version": MODEL_VERSION, **body}
+    data["digest"] = save_digest(data)
     text = json.dumps(data, indent=1, sort_keys=True, allow_nan=False)
     try:
         write_atomic(path, text, force)
     except UnsafeTarget as exc:
         raise SaveError([f"{path}: {exc}"]) from None
+
+
+def save_digest(data: dict) -> str:
+    """sha256 of every field but the digest, in one canonical spelling (a re-indented file keeps it)."""
+    from wargame.state import canonical_json
+
+    return hashlib.sha256(canonical_json({k: v for k, v in data.items() if k != "digest"}).encode()).hexdigest()
+
+
+def digest_problem(data: dict, label: str) -> str | None:
+    """An edit the replay did not catch (it checks the moves and the snapshot, not the seats, the
+    scenario's text or what comes after the saved quarter)."""
+    if data["digest"] == save_digest(data):
+        return None
+    return (f"{label}: digest: the file was edited after it was saved (its content no longer matches its digest); "
+            "change seats with --seat or in the table, not in the file")
 
 
 class _NonFinite:

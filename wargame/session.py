@@ -27,7 +27,7 @@ from wargame.model import EVENTS, OBSERVATION, POLICY, WargameModel, first_outpu
 from wargame.moves import AnyMove, Pass, Refusal, parse_move
 from wargame.observation import Observation, observe_lazily
 from wargame.sampling import draw_parameters, draw_problems, normalise_draw
-from wargame.savefile import SaveError, read_save, write_save
+from wargame.savefile import SaveError, digest_problem, read_save, write_save
 from wargame.scenario import Event, RandomEvent, Scenario, apply_effect
 from wargame.state import World, canonical_json, state_hash
 
@@ -392,14 +392,19 @@ class GameSession:
     @classmethod
     def load(cls, path: str | Path) -> GameSession:
         """The game replayed from the file's move log, accepted only if it reproduces the file's
-        snapshot (wargame/verify.py): nothing in the snapshot is trusted."""
+        snapshot (wargame/verify.py), so nothing in the snapshot is trusted, and if the file's
+        digest still matches (an edit the replay cannot see: a seat, a later quarter)."""
         from wargame.verify import ReplayError, verified_replay
 
         scenario, data = read_save(path)
         try:
-            return verified_replay(cls, scenario, data, str(path))
+            session = verified_replay(cls, scenario, data, str(path))
         except ReplayError as exc:
             raise SaveError([f"{path}: {exc.where}: {exc.reason}"]) from None
+        edited = digest_problem(data, str(path))  # last: the replay names a changed move or snapshot field
+        if edited:
+            raise SaveError([edited])
+        return session
 
     @classmethod
     def replay(cls, scenario: Scenario, seed: int, moves: list[dict], seats: dict[str, str] | None = None,
