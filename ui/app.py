@@ -14,6 +14,8 @@ from pathlib import Path
 import pygame
 
 from ui import theme
+from wargame.integrity import ResolutionError
+from wargame.runner import PolicyError
 
 
 @dataclass
@@ -53,7 +55,8 @@ class App:
         self.first_frame_s: float | None = None
         self.shots: set[tuple[str, str]] = set()
         self.shot_count = 0
-        self.exit_message = ""
+        self.exit_message = ""  # for stdout when the table closes: where the game was saved
+        self.exit_error = ""  # for stderr: why the table quit on its own before the game could go on
         self.events_seen = 0
         self.closed = False
 
@@ -103,7 +106,7 @@ class App:
                 self.frame(pygame.event.get(), dt / 1000.0)
         finally:
             self.close()  # a window closed, --exit-after-turns, or Ctrl-C: the game is saved where it stands
-        return 0
+        return 1 if self.exit_error else 0
 
     def frame(self, events: list[pygame.event.Event], dt: float = 1 / 60) -> None:
         """One pass of the loop: input, the game's progress, drawing; its own time is recorded."""
@@ -132,10 +135,24 @@ class App:
     def _table(self):
         return getattr(self.screen, "table", None)
 
+    def _unattended(self) -> bool:
+        """Nobody is expected to close the window: --exit-after-turns asked the table to end by
+        itself, and a --demo has no player to notice that it stopped."""
+        return self.config.exit_after_turns is not None or self.config.demo
+
     def _check_exit(self) -> None:
+        """--exit-after-turns N quits after N quarters or at the game's end, whichever comes
+        first (a finished game has no quarters left to wait for); an unattended table also quits
+        when its bots stopped on an error, since nothing can resume it."""
         c = self.config
         table = self._table()
-        if c.exit_after_turns is not None and table is not None and table.quarters_resolved >= c.exit_after_turns:
+        if c.exit_after_turns is not None and table is not None:
+            if table.quarters_resolved >= c.exit_after_turns or self.screen.screen_kind() == "results":
+                self.running = False
+        error = getattr(getattr(self.screen, "worker", None), "error", None)
+        if error is not None and self._unattended():
+            what = str(error) if isinstance(error, (ResolutionError, PolicyError)) else f"{type(error).__name__}: {error}"
+            self.exit_error = "the game cannot continue: " + " ".join(what.split())
             self.running = False
         if c.max_frames is not None and len(self.frame_ms) >= c.max_frames:
             self.running = False
@@ -167,6 +184,8 @@ class App:
                 path = table.save_autosave()
             if path is not None and not table.session.is_over:
                 self.exit_message = f"game saved at {table.session.quarter}; resume with: wargame play --load {path}"
+            elif path is not None:
+                self.exit_message = f"game over; saved to {path}"
         if self.screen is not None:
             self.screen.kill()
         theme.font.cache_clear()  # fonts die with pygame.quit(); a later window must load its own

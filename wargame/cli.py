@@ -308,6 +308,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     status, app = run_play(config, session)
     if app.exit_message:
         print(app.exit_message)
+    if app.exit_error:
+        print(f"wargame: {app.exit_error}", file=sys.stderr)
     return status
 
 
@@ -528,7 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--demo", action="store_true", help="every seat a bot; quarters advance by themselves")
     pl.add_argument("--size", default="1280x800", metavar="WxH", help="window size in pixels (default 1280x800)")
     pl.add_argument("--screenshot-dir", metavar="DIR", help="write a PNG of each screen shown (one per quarter and screen type)")
-    pl.add_argument("--exit-after-turns", type=int, metavar="N", help="quit cleanly after N quarters")
+    pl.add_argument("--exit-after-turns", type=int, metavar="N", help="quit cleanly after N quarters, or at the game's end if sooner")
     pl.add_argument("--pace", type=float, metavar="SECONDS", help="pause between quarters when bots play on (default 1.5 in a demo, else 0)")
     pl.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
     pl.set_defaults(func=cmd_play)
