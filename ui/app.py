@@ -7,6 +7,7 @@ benchmarks/ui_frame.py can report frame times and the longest block of the loop.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,7 @@ class App:
         self.shot_count = 0
         self.exit_message = ""  # for stdout when the table closes: where the game was saved
         self.exit_error = ""  # for stderr: why the table quit on its own before the game could go on
+        self.shots_failed = False  # a screenshot could not be written: warned once, no more tried
         self.events_seen = 0
         self.closed = False
 
@@ -165,12 +167,28 @@ class App:
         shown = getattr(self.screen, "_cache", None) or {}
         quarter = shown.get("quarter") or (table.session.quarter if table is not None else "-")  # what the frame drew
         key = (kind, quarter)
-        if key in self.shots:
+        if key in self.shots or self.shots_failed:
             return
         self.shots.add(key)
-        self.config.screenshot_dir.mkdir(parents=True, exist_ok=True)
         self.shot_count += 1
-        pygame.image.save(self.surface, str(self.config.screenshot_dir / f"{self.shot_count:03d}-{kind}-{quarter}.png"))
+        path = self.config.screenshot_dir / f"{self.shot_count:03d}-{kind}-{quarter}.png"
+        try:
+            self.config.screenshot_dir.mkdir(parents=True, exist_ok=True)
+            pygame.image.save(self.surface, str(path))
+        except (pygame.error, OSError) as exc:  # the CLI checked the folder; a full disk or a removed folder
+            self._screenshot_failed(path, exc)  # must not end the game
+
+    def _screenshot_failed(self, path: Path, exc: Exception) -> None:
+        """Warn once and take no more: a missing picture is no reason to stop the game, and a
+        half-written one is worse than none."""
+        self.shots_failed = True
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"wargame: warning: --screenshot-dir: could not write {path.name} ({reason}); "
+              f"no more screenshots this game, the game goes on", file=sys.stderr)
 
     def close(self) -> None:
         """Closing mid-game loses nothing: the game is saved where it stands."""

@@ -302,6 +302,12 @@ def cmd_play(args: argparse.Namespace) -> int:
         from ui.app import PlayConfig, run_play
     except ImportError as exc:
         raise UsageError(f"the table needs pygame-ce and pygame_gui ({exc}); install them with: pip install -e '.[ui]'") from None
+    if shots is not None:  # checked now, not at the first screenshot mid-game
+        from wargame.safe_write import folder_problem
+
+        problem = folder_problem(shots)
+        if problem:
+            raise UsageError(f"--screenshot-dir {shots}: {problem}")
     config = PlayConfig(scenario=args.scenario, humans=list(args.human), seats=seats, seed=args.seed or 0,
                         load=Path(args.load) if args.load else None, facilitator=args.facilitator, demo=args.demo, size=size,
                         screenshot_dir=shots, exit_after_turns=args.exit_after_turns, pace=args.pace)

@@ -180,3 +180,70 @@ def test_an_attended_table_whose_bots_stop_says_why_and_stays_open(tmp_path, mon
         assert app.running and not app.exit_error
     finally:
         app.close()
+
+
+def _without_root_override(cmd: list[str]) -> list[str]:
+    """root writes anywhere; drop that, as a user's account would not have it."""
+    if os.geteuid() != 0:
+        return cmd
+    import shutil
+
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: cannot make a folder unwritable")
+    drop = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}", *cmd]
+
+
+@pytest.mark.parametrize("where, says", [("ro", "cannot write there (Permission denied); give a writable directory"),
+                                         ("ro/new", "cannot create it (Permission denied)"),
+                                         ("file/new", "cannot create it (Not a directory)")])
+def test_an_unwritable_screenshot_dir_exits_2_before_a_window(tmp_path, where, says):
+    (tmp_path / "ro").mkdir(mode=0o555)
+    (tmp_path / "file").write_text("")
+    shots = tmp_path / where
+    cmd = [sys.executable, "-m", "wargame", "play", "--demo", "--exit-after-turns", "1", "--pace", "0",
+           "--screenshot-dir", str(shots)]
+    try:
+        out = subprocess.run(_without_root_override(cmd), capture_output=True, text=True, env=ENV, cwd=tmp_path,
+                             timeout=60)
+    finally:
+        (tmp_path / "ro").chmod(0o755)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.splitlines() == [f"wargame: play --screenshot-dir {shots}: {says}"]
+    assert not (tmp_path / "runs").exists()  # no game was started
+    assert not list((tmp_path / "ro").iterdir())
+
+
+def test_a_screenshot_that_cannot_be_written_mid_game_warns_once_and_play_goes_on(tmp_path, monkeypatch, capsys):
+    import time
+
+    import pygame
+
+    from ui.app import App, PlayConfig
+    from wargame.scenario import load_scenario
+    from wargame.session import GameSession
+
+    monkeypatch.chdir(tmp_path)
+    shots = tmp_path / "shots"
+
+    def disk_full(surface, name):
+        with open(name, "wb") as f:
+            f.write(b"\x89PNG half")
+        raise pygame.error(f"Couldn't write {name}: No space left on device")
+
+    monkeypatch.setattr(pygame.image, "save", disk_full)
+    app = App(PlayConfig(screenshot_dir=shots, pace=0))
+    try:
+        app.start_game(GameSession(load_scenario("baseline"), 3))
+        end = time.monotonic() + 60
+        while app.screen.table.quarters_resolved < 3 and time.monotonic() < end:
+            app.frame([])
+            time.sleep(0.002)
+        assert app.screen.table.quarters_resolved >= 3 and app.running
+    finally:
+        app.close()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith("wargame: warning: --screenshot-dir: could not write 001-board-2025Q1.png (")
+    assert "No space left on device" in err[0] and err[0].endswith("no more screenshots this game, the game goes on")
+    assert not list(shots.iterdir())  # the half-written picture was removed
