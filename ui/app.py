@@ -7,6 +7,7 @@ benchmarks/ui_frame.py can report frame times and the longest block of the loop.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 import pygame
 
 from ui import theme
+from wargame.integrity import ResolutionError
+from wargame.runner import PolicyError
 
 
 @dataclass
@@ -53,7 +56,9 @@ class App:
         self.first_frame_s: float | None = None
         self.shots: set[tuple[str, str]] = set()
         self.shot_count = 0
-        self.exit_message = ""
+        self.exit_message = ""  # for stdout when the table closes: where the game was saved
+        self.exit_error = ""  # for stderr: why the table quit on its own before the game could go on
+        self.shots_failed = False  # a screenshot could not be written: warned once, no more tried
         self.events_seen = 0
         self.closed = False
 
@@ -103,7 +108,7 @@ class App:
                 self.frame(pygame.event.get(), dt / 1000.0)
         finally:
             self.close()  # a window closed, --exit-after-turns, or Ctrl-C: the game is saved where it stands
-        return 0
+        return 1 if self.exit_error else 0
 
     def frame(self, events: list[pygame.event.Event], dt: float = 1 / 60) -> None:
         """One pass of the loop: input, the game's progress, drawing; its own time is recorded."""
@@ -132,10 +137,24 @@ class App:
     def _table(self):
         return getattr(self.screen, "table", None)
 
+    def _unattended(self) -> bool:
+        """Nobody is expected to close the window: --exit-after-turns asked the table to end by
+        itself, and a --demo has no player to notice that it stopped."""
+        return self.config.exit_after_turns is not None or self.config.demo
+
     def _check_exit(self) -> None:
+        """--exit-after-turns N quits after N quarters or at the game's end, whichever comes
+        first (a finished game has no quarters left to wait for); an unattended table also quits
+        when its bots stopped on an error, since nothing can resume it."""
         c = self.config
         table = self._table()
-        if c.exit_after_turns is not None and table is not None and table.quarters_resolved >= c.exit_after_turns:
+        if c.exit_after_turns is not None and table is not None:
+            if table.quarters_resolved >= c.exit_after_turns or self.screen.screen_kind() == "results":
+                self.running = False
+        error = getattr(getattr(self.screen, "worker", None), "error", None)
+        if error is not None and self._unattended():
+            what = str(error) if isinstance(error, (ResolutionError, PolicyError)) else f"{type(error).__name__}: {error}"
+            self.exit_error = "the game cannot continue: " + " ".join(what.split())
             self.running = False
         if c.max_frames is not None and len(self.frame_ms) >= c.max_frames:
             self.running = False
@@ -148,12 +167,28 @@ class App:
         shown = getattr(self.screen, "_cache", None) or {}
         quarter = shown.get("quarter") or (table.session.quarter if table is not None else "-")  # what the frame drew
         key = (kind, quarter)
-        if key in self.shots:
+        if key in self.shots or self.shots_failed:
             return
         self.shots.add(key)
-        self.config.screenshot_dir.mkdir(parents=True, exist_ok=True)
         self.shot_count += 1
-        pygame.image.save(self.surface, str(self.config.screenshot_dir / f"{self.shot_count:03d}-{kind}-{quarter}.png"))
+        path = self.config.screenshot_dir / f"{self.shot_count:03d}-{kind}-{quarter}.png"
+        try:
+            self.config.screenshot_dir.mkdir(parents=True, exist_ok=True)
+            pygame.image.save(self.surface, str(path))
+        except (pygame.error, OSError) as exc:  # the CLI checked the folder; a full disk or a removed folder
+            self._screenshot_failed(path, exc)  # must not end the game
+
+    def _screenshot_failed(self, path: Path, exc: Exception) -> None:
+        """Warn once and take no more: a missing picture is no reason to stop the game, and a
+        half-written one is worse than none."""
+        self.shots_failed = True
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"wargame: warning: --screenshot-dir: could not write {path.name} ({reason}); "
+              f"no more screenshots this game, the game goes on", file=sys.stderr)
 
     def close(self) -> None:
         """Closing mid-game loses nothing: the game is saved where it stands."""
@@ -167,6 +202,8 @@ class App:
                 path = table.save_autosave()
             if path is not None and not table.session.is_over:
                 self.exit_message = f"game saved at {table.session.quarter}; resume with: wargame play --load {path}"
+            elif path is not None:
+                self.exit_message = f"game over; saved to {path}"
         if self.screen is not None:
             self.screen.kill()
         theme.font.cache_clear()  # fonts die with pygame.quit(); a later window must load its own

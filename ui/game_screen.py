@@ -51,6 +51,7 @@ class GameScreen:
         self._cache: dict = {}
         self._cache_version = -1
         self.message = ""
+        self.error_shown = False
         self.scroll = self.scroll_max = 0  # the seat or facilitator panel, scrolled with the mouse wheel
         self._build_toolbar()
         self.worker.start()
@@ -124,6 +125,9 @@ class GameScreen:
     # -- per frame ------------------------------------------------------------------------------
     def update(self) -> None:
         data = self._refresh()
+        if self.worker.error is not None and not self.error_shown:  # the bots stopped: nothing else on screen says why
+            self.error_shown = True
+            self.message = f"stopped: {self.worker.error}; the game is saved when the window closes"
         if data.get("over"):
             self.app.game_over(self.table)
             return

@@ -313,12 +313,20 @@ def cmd_play(args: argparse.Namespace) -> int:
         from ui.app import PlayConfig, run_play
     except ImportError as exc:
         raise UsageError(f"the table needs pygame-ce and pygame_gui ({exc}); install them with: pip install -e '.[ui]'") from None
+    if shots is not None:  # checked now, not at the first screenshot mid-game
+        from wargame.safe_write import folder_problem
+
+        problem = folder_problem(shots)
+        if problem:
+            raise UsageError(f"--screenshot-dir {shots}: {problem}")
     config = PlayConfig(scenario=args.scenario, humans=list(args.human), seats=seats, seed=args.seed or 0,
                         load=Path(args.load) if args.load else None, facilitator=args.facilitator, demo=args.demo, size=size,
                         screenshot_dir=shots, exit_after_turns=args.exit_after_turns, pace=args.pace)
     status, app = run_play(config, session)
     if app.exit_message:
         print(app.exit_message)
+    if app.exit_error:
+        print(f"wargame: {app.exit_error}", file=sys.stderr)
     return status
 
 
@@ -540,7 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--demo", action="store_true", help="every seat a bot; quarters advance by themselves")
     pl.add_argument("--size", default="1280x800", metavar="WxH", help="window size in pixels (default 1280x800)")
     pl.add_argument("--screenshot-dir", metavar="DIR", help="write a PNG of each screen shown (one per quarter and screen type)")
-    pl.add_argument("--exit-after-turns", type=int, metavar="N", help="quit cleanly after N quarters")
+    pl.add_argument("--exit-after-turns", type=int, metavar="N", help="quit cleanly after N quarters, or at the game's end if sooner")
     pl.add_argument("--pace", type=float, metavar="SECONDS", help="pause between quarters when bots play on (default 1.5 in a demo, else 0)")
     pl.add_argument("--max-file-mb", metavar="MB", default=argparse.SUPPRESS, help=limit_help)
     pl.set_defaults(func=cmd_play)

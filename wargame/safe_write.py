@@ -64,6 +64,29 @@ def target_problem(path: str | Path, force: bool = False) -> str | None:
     return None
 
 
+def folder_problem(folder: str | Path) -> str | None:
+    """Why new files may not be written into `folder` (None if they may), creating it if it is
+    missing. A probe file is made and removed: permission bits and os.access miss read-only
+    mounts, ACLs and a root without CAP_DAC_OVERRIDE, and a game should fail here, not mid-play."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        return "exists and is not a directory"
+    except OSError as exc:
+        return f"cannot create it ({exc.strerror or exc.__class__.__name__})"
+    if not folder.is_dir():
+        return "exists and is not a directory"
+    try:
+        with signals_deferred():  # an interrupt waits until the probe is gone again
+            fd, probe = tempfile.mkstemp(prefix=".write-probe-", dir=folder)
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        return f"cannot write there ({exc.strerror or exc.__class__.__name__}); give a writable directory"
+    return None
+
+
 def current_umask() -> int:
     """The process umask, read without changing it where Linux allows (/proc)."""
     try:
