@@ -513,3 +513,41 @@ def test_range_errors_name_the_subcommand_like_argparse_errors(capsys, argv, lin
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
     assert len(err.splitlines()) == 1 and err.startswith(line), err
+
+
+def test_a_newline_in_a_file_name_stays_on_one_line(capsys):
+    code, _, err = run(capsys, "validate", "/tmp/no-such\nwargame: fake.yaml")
+    (line,) = assert_usage_error(code, err, "no such file")
+    assert line == "wargame: /tmp/no-such\\nwargame: fake.yaml: no such file"
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--inject", "1:H20-LICENCE", "--inject", "1:H20-LICENCE"], "this card is already scheduled for turn 1; give it once"),
+])
+def test_a_card_given_twice_for_one_quarter_is_refused(capsys, args, says):
+    code, _, err = run(capsys, "run", "--turns", "1", *args)
+    (line,) = assert_usage_error(code, err, says)
+
+
+def test_a_card_after_the_game_is_over_says_so(capsys, tmp_path):
+    save = tmp_path / "over.json"
+    assert main(["run", "--save", str(save)]) == 0
+    code, _, err = run(capsys, "run", "--load", str(save), "--inject", "24:H20-LICENCE")
+    assert_usage_error(code, err, "the game is over (all 24 turns played); no card can be played")
+
+
+def test_a_file_just_over_the_limit_never_reads_as_the_limit(tmp_path, monkeypatch):
+    from wargame import limits
+
+    monkeypatch.setattr(limits, "_max_file_bytes", 5 * 2**20)
+    assert limits.file_size_problem(int(5.04 * 2**20), "f").startswith("f: file is 5.04 MB, over the 5 MB limit")
+    assert limits.file_size_problem(int(7.3 * 2**20), "f").startswith("f: file is 7.3 MB, over the 5 MB limit")
+
+
+def test_a_save_too_big_to_load_back_is_written_with_a_warning(capsys, tmp_path):
+    save = tmp_path / "big.json"
+    limit = 60_000  # above the scenario file (45 kB), below a one-quarter save (80 kB)
+    assert (SCENARIO_DIR / "baseline.yaml").stat().st_size < limit
+    code, _, err = run(capsys, "--max-file-mb", str(limit / 2**20), "run", "--turns", "1", "--save", str(save))
+    assert code == 0 and save.exists()
+    assert "wargame: warning: --save" in err and "for reading it back: load it with --max-file-mb too" in err

@@ -63,9 +63,17 @@ def _os_problem(exc: OSError) -> str:
     return f"{name}: {what}" if name else what
 
 
+def one_line(text: str) -> str:
+    """A message as one line: a newline or other control character (in a file name, say) is
+    written escaped, so it cannot start what looks like a line of its own."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _fail(lines: list[str]) -> int:
     for line in lines:
-        print(f"wargame: {line}", file=sys.stderr)
+        print(f"wargame: {one_line(line)}", file=sys.stderr)
     return 2
 
 
@@ -196,6 +204,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(f"--save {exc.problems[0]}; any earlier file there is unchanged") from None
         except OSError as exc:
             raise UsageError(f"--save {args.save}: cannot write ({exc.strerror or exc}); any earlier file there is unchanged") from None
+        too_big = limits.file_size_problem(os.path.getsize(args.save), f"--save {args.save}")
+        if too_big:  # saved whole, but a plain --load would refuse it: say so now, not then
+            print(f"wargame: warning: {one_line(too_big)} for reading it back: load it with --max-file-mb too",
+                  file=sys.stderr)
     tracked = None
     if args.track:  # before the output, so that --json can say where it went
         from wargame.mc.command import track_run
@@ -297,7 +309,9 @@ def cmd_play(args: argparse.Namespace) -> int:
     loaded = GameSession.load(args.load) if args.load else None
     scenario = loaded.scenario if loaded is not None else load_scenario(args.scenario or "baseline")
     seats = _parse_seats(args.seat, scenario.actors)
-    for actor in args.human:
+    for i, actor in enumerate(args.human):
+        if actor in args.human[:i]:
+            raise UsageError(f"--human {actor}: given twice; give each seat once")
         if actor not in scenario.actors:
             raise UsageError(f"--human {actor!r}: unknown actor; actors: {', '.join(scenario.actors)}")
         if actor in seats:
@@ -326,7 +340,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     if app.exit_message:
         print(app.exit_message)
     if app.exit_error:
-        print(f"wargame: {app.exit_error}", file=sys.stderr)
+        print(f"wargame: {one_line(app.exit_error)}", file=sys.stderr)
     return status
 
 
@@ -608,8 +622,8 @@ def _interrupted(signum: int, args: argparse.Namespace) -> int:
     save = getattr(args, "save", None)
     if getattr(args, "mc_out", None) is not None:  # an experiment: its finished chunks are kept
         out = args.mc_out
-        print(f"wargame: interrupted ({name}); finished chunks are kept in {out}: "
-              f"continue with wargame mc --resume {out}", file=sys.stderr)
+        print(one_line(f"wargame: interrupted ({name}); finished chunks are kept in {out}: "
+                       f"continue with wargame mc --resume {out}"), file=sys.stderr)
         return 128 + signum
     if not hasattr(args, "save"):  # a command that never saves
         print(f"wargame: interrupted ({name})", file=sys.stderr)
@@ -625,7 +639,7 @@ def _interrupted(signum: int, args: argparse.Namespace) -> int:
             tail = f"nothing saved (no file written at {save})"
         else:
             tail = f"nothing saved; the earlier save {save} is unchanged"
-    print(f"wargame: interrupted ({name}); {tail}", file=sys.stderr)
+    print(one_line(f"wargame: interrupted ({name}); {tail}"), file=sys.stderr)
     return 128 + signum
 
 
@@ -651,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # the operating system refused a file the user named (or the disk filled)
         return _fail([_os_problem(exc)])
     except ResolutionError as exc:  # a mechanics fault: not the user's input, and nothing was half-done
-        print(f"wargame: internal error: {exc}", file=sys.stderr)
+        print(f"wargame: internal error: {one_line(str(exc))}", file=sys.stderr)
         return 1
     except Interrupted as exc:
         return _interrupted(exc.signum, args)

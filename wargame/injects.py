@@ -116,7 +116,9 @@ class Schedule:
     give each to `session.inject` in that order (`play_due` does)."""
 
     def __init__(self, plays: Iterable[tuple[int, Inject]] = (), endings: Iterable[tuple[int, Event]] = ()):
-        self.plays: list[tuple[int, Inject]] = list(plays)
+        self.plays: list[tuple[int, Inject]] = []
+        for turn, inject in plays:
+            self.add(turn, inject)
         self.endings: list[tuple[int, Event]] = list(endings)
 
     @classmethod
@@ -126,6 +128,10 @@ class Schedule:
         return cls(plays, owed_endings(session.scenario, session.moves))
 
     def add(self, turn: int, inject: Inject) -> None:
+        """A card for `turn`; InjectError if it is already there (played twice in one quarter, its
+        effects would apply twice: a slip, not a plan)."""
+        if any(t == turn and c.id == inject.id for t, c in self.plays):
+            raise InjectError(f"{FLAG} {turn}:{inject.id}: this card is already scheduled for turn {turn}; give it once")
         self.plays.append((turn, inject))
 
     def pending(self) -> list[tuple[int, str]]:
@@ -204,6 +210,9 @@ def play_with_injects(session, policies: dict, schedule: Schedule, turns: int | 
     late = schedule.late(session.world.turn + 1)
     if late:
         t, card = late[0]
+        if session.is_over:
+            raise InjectError(f"{FLAG} {t}:{card.id}: the game is over (all {session.scenario.turns} turns played); "
+                              "no card can be played")
         raise InjectError(f"{FLAG} {t}:{card.id}: turn {t} has already been played (the game is at turn "
                           f"{session.world.turn + 1}; allowed: {session.world.turn + 1}-{session.scenario.turns})")
     left = session.scenario.turns - session.world.turn if turns is None else turns

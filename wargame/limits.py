@@ -38,7 +38,11 @@ def file_size_problem(size: int, label: str) -> str | None:
     """One line if a file is over the limit, naming the flag that raises it."""
     if size <= _max_file_bytes:
         return None
-    return (f"{label}: file is {size / 2**20:.1f} MB, over the {_max_file_bytes / 2**20:.3g} MB limit "
+    mb, limit_mb = size / 2**20, _max_file_bytes / 2**20
+    digits = 1
+    while round(mb, digits) <= round(limit_mb, digits) and digits < 6:  # never "5.0 MB, over the 5 MB limit"
+        digits += 1
+    return (f"{label}: file is {mb:.{digits}f} MB, over the {limit_mb:.3g} MB limit "
             f"(raise it with --max-file-mb)")
 
 

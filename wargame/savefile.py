@@ -169,7 +169,7 @@ def _check_header(data: Any, label: str) -> None:
         raise SaveError([f"{label}: version: required field is missing (this program reads save format {VERSION})"])
     if type(version) is not int or version != VERSION:
         raise SaveError([f"{label}: version: save format {version!r} is not supported; this program reads format "
-                         f"{VERSION} only (older saves cannot be verified by replay: play the game again)"])
+                         f"{VERSION} only (a save of another format cannot be verified: play the game again)"])
     made_with = data.get("model_version")
     if "model_version" not in data:
         raise SaveError([f"{label}: model_version: required field is missing; this program is model version "

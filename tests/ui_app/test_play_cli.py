@@ -30,6 +30,7 @@ def _play(*args: str, cwd=None, timeout: int = 120) -> subprocess.CompletedProce
     (["--exit-after-turns", "0"], "must be at least 1"),
     (["--demo", "--human", "us"], "--demo plays every seat with a bot"),
     (["--human", "us", "--seat", "us=random"], "give the seat one player"),
+    (["--human", "us", "--human", "us"], "--human us: given twice; give each seat once"),
 ])
 def test_bad_input_exits_2_with_one_line_before_a_window(args, says):
     out = _play(*args)
