@@ -52,6 +52,7 @@ class GameScreen:
         self._cache_version = -1
         self.message = ""
         self.error_shown = False
+        self.notices_shown = 0  # the table's notices (autosave failed, inject refused, ...) already on screen
         self.scroll = self.scroll_max = 0  # the seat or facilitator panel, scrolled with the mouse wheel
         self._build_toolbar()
         self.worker.start()
@@ -125,6 +126,10 @@ class GameScreen:
     # -- per frame ------------------------------------------------------------------------------
     def update(self) -> None:
         data = self._refresh()
+        notices = self.table.notices
+        if len(notices) > self.notices_shown:  # the newest, on the message line: nothing else shows them
+            self.notices_shown = len(notices)
+            self.message = notices[-1]
         if self.worker.error is not None and not self.error_shown:  # the bots stopped: nothing else on screen says why
             self.error_shown = True
             self.message = f"stopped: {self.worker.error}; the game is saved when the window closes"

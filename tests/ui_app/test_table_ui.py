@@ -198,3 +198,14 @@ def test_a_bad_seed_on_the_setup_screen_is_explained_and_starts_nothing(tmp_path
         assert "seed 'twelve'" in " ".join(drawn(app))
     finally:
         app.close()
+
+
+def test_a_table_notice_reaches_the_screen(make_app):
+    """The table's notices (an autosave that failed, an inject refused) were kept where nothing
+    showed them; the newest now takes the message line."""
+    app = make_app(seed=2, paused=True)
+    screen = app.screen
+    with screen.table.lock:
+        screen.table.notices.append("autosave failed: disk full")
+    assert "autosave failed: disk full" in drawn(app)
+    assert screen.message == "autosave failed: disk full"
