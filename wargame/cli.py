@@ -204,10 +204,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(f"--save {exc.problems[0]}; any earlier file there is unchanged") from None
         except OSError as exc:
             raise UsageError(f"--save {args.save}: cannot write ({exc.strerror or exc}); any earlier file there is unchanged") from None
-        too_big = limits.file_size_problem(os.path.getsize(args.save), f"--save {args.save}")
+        too_big = limits.over_limit(os.path.getsize(args.save))
         if too_big:  # saved whole, but a plain --load would refuse it: say so now, not then
-            print(f"wargame: warning: {one_line(too_big)} for reading it back: load it with --max-file-mb too",
-                  file=sys.stderr)
+            print(one_line(f"wargame: warning: --save {args.save}: the save is {too_big} for reading files; "
+                           "load it with a larger --max-file-mb"), file=sys.stderr)
     tracked = None
     if args.track:  # before the output, so that --json can say where it went
         from wargame.mc.command import track_run

@@ -36,14 +36,19 @@ def set_max_file_bytes(n: int) -> None:
 
 def file_size_problem(size: int, label: str) -> str | None:
     """One line if a file is over the limit, naming the flag that raises it."""
+    over = over_limit(size)
+    return None if over is None else f"{label}: file is {over} (raise it with --max-file-mb)"
+
+
+def over_limit(size: int) -> str | None:
+    """"5.04 MB, over the 5 MB limit", or None within it: never "5.0 MB, over the 5 MB limit"."""
     if size <= _max_file_bytes:
         return None
     mb, limit_mb = size / 2**20, _max_file_bytes / 2**20
     digits = 1
-    while round(mb, digits) <= round(limit_mb, digits) and digits < 6:  # never "5.0 MB, over the 5 MB limit"
+    while round(mb, digits) <= round(limit_mb, digits) and digits < 6:
         digits += 1
-    return (f"{label}: file is {mb:.{digits}f} MB, over the {limit_mb:.3g} MB limit "
-            f"(raise it with --max-file-mb)")
+    return f"{mb:.{digits}f} MB, over the {limit_mb:.3g} MB limit"
 
 
 def python_reason(exc: BaseException, width: int = 120) -> str:
