@@ -148,3 +148,20 @@ def test_a_report_written_again_plays_its_own_futures(report, tmp_path, capsys):
     for metric, _, _ in HEADLINE:
         assert np.array_equal(got[metric], want[metric], equal_nan=True)
     assert (out / "report.md").read_text() == fresh.read_text().replace(str(tmp_path / "fresh"), str(out))
+
+
+def test_a_write_that_names_no_file_names_the_report_directory(report, tmp_path, monkeypatch, capsys):
+    """A full disk or `ulimit -f` fails a write with no file name: the line names --out instead."""
+    import errno
+
+    from wargame import report as report_module
+    from wargame.cli import main
+
+    def full(*args, **kwargs):
+        raise OSError(errno.EFBIG, "File too large")
+
+    monkeypatch.setattr(report_module, "run_report", full)
+    save, _ = report
+    assert main(["report", str(save), "--out", str(tmp_path / "r")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == f"wargame: report --out {tmp_path / 'r'}: cannot write the report (File too large); the save is unchanged"

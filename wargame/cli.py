@@ -401,6 +401,11 @@ def cmd_report(args: argparse.Namespace) -> int:
                           args.workers or (os.cpu_count() or 1), track=not args.no_track)
     except ReportError as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        where = args.out or f"runs/reports/{Path(args.save_file).stem}"  # a write that names no file: a full disk, a quota
+        raise UsageError(f"--out {where}: cannot write the report ({exc.strerror or exc}); the save is unchanged") from None
     print(f"report written to {path}")
     return 0
 
