@@ -84,8 +84,10 @@ def start_event(inject: Inject, quarter: str, world: World) -> Event:
         plain = card_effect(trial, eff)
         apply_effect(trial, plain)
         played.append(plain)
-    return Event(id=inject.id, quarter=quarter, description=inject.description, source=inject.source,
-                 hypothetical=inject.hypothetical, effects=played)
+    off_date = not inject.hypothetical and inject.date is not None and inject.date != quarter
+    description = inject.description + (f" (The record's {inject.date}, replayed in {quarter}.)" if off_date else "")
+    return Event(id=inject.id, quarter=quarter, description=description, source=inject.source,
+                 hypothetical=inject.hypothetical or off_date, effects=played)  # off its date, it is not the record
 
 
 def end_event(inject: Inject, start: Event, quarter: str) -> Event:

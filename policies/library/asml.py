@@ -28,7 +28,7 @@ def pressed(obs: Observation) -> bool:
 class MaxSales:
     """Max sales (the view that the licences, not the firm, should set the limits on a large market):
     ASML sells every tool the Dutch licences allow, keeps servicing the installed fleet in full for
-    as long as it may, and lobbies The Hague at `lobby_usd_m` a quarter, the legal maximum, against
+    as long as it may, and lobbies The Hague at `lobby_usd_m` a quarter, the game's maximum, against
     each further tightening."""
 
     lobby_usd_m: float = 2.0

@@ -134,9 +134,9 @@ class Pragmatic:
 
 @dataclass(frozen=True)
 class Retaliate:
-    """Retaliate: answer pressure with pressure. Whenever Washington is hostile (it tightened this
+    """Retaliate: answer pressure with pressure. Whenever Washington presses (it tightened this
     quarter, keeps an H20-class or stricter threshold, or denied Nvidia's licence) Beijing curbs
-    critical-mineral exports, and lifts the curbs only when Washington loosens; in most hostile
+    critical-mineral exports, and lifts the curbs only when Washington loosens; in most such
     quarters it turns its guidance against Nvidia's chips a step further towards a full ban; and it
     trims its subsidies to `subsidies` (nothing for data-centre power) to pay for courting:
     `court_usd_b` to every Tier-2 nation not already leaning to China (hedgers first), to pull them

@@ -56,7 +56,7 @@ def _request(obs: Observation) -> list[AnyMove]:
 class LobbyHard:
     """Lobby hard (the argument that China's market funds the research that keeps CUDA the world
     standard): fight for that market in Washington. Nvidia spends `lobby_usd_m` a quarter on
-    lobbying, the legal maximum `alarm_lobby_usd_m` whenever Washington tightens or denies a
+    lobbying, the game's maximum `alarm_lobby_usd_m` whenever Washington tightens or denies a
     licence, designs the best chip the rules allow and asks for its licence again as soon as it may,
     commits up to `ceiling` of its output to China even when Washington takes a revenue share, and
     prices a little under list (`price`) to keep Chinese buyers from switching to the Ascend."""

@@ -23,7 +23,7 @@ def _allocation(obs: Observation, margin: float) -> list[AnyMove]:
 
 @dataclass(frozen=True)
 class Expand:
-    """Expand: capacity first, as the state's champion foundry building ahead of demand. SMIC starts as
+    """Expand: capacity first, as a state-backed foundry building ahead of demand. SMIC starts as
     much new advanced capacity as its free scanners and cash allow, up to `max_add_wpm` a quarter,
     keeps `tools_target` scanners on order while ASML may sell, and spends only `yield_rd_usd_b` on
     yield learning, so cash goes into fabs; it gives Huawei the wafers Beijing directs plus

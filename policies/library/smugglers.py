@@ -148,6 +148,6 @@ class CloudBroker:
 
 DOCTRINES = {
     "aggressive": (Aggressive(), "move all that capital and the hubs allow, in large consignments; never lie low"),
-    "cautious": (Cautious(), "only well-paid routes through lax hubs, small parcels; lie low when seizures or enforcement rise"),
+    "cautious": (Cautious(), "only well-paid routes through hubs without strict controls, small parcels; lie low when seizures or enforcement rise"),
     "cloud-broker": (CloudBroker(), "rent compute in hubs that admit Chinese tenants; little physical smuggling"),
 }

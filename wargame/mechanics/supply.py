@@ -75,7 +75,7 @@ def advance_technology(w: World, p: Params, rng: np.random.Generator, q: dict) -
         q["new_generation"] = w.quarter_index >= earliest and hit
         if q["new_generation"]:
             hw.generation = nxt
-            w.news.append(f"Huawei brings up the Ascend {nxt} ({format_quarter(w.quarter_index)}).")
+            w.news.append(f"Hypothetical: Huawei brings up the Ascend {nxt} ({format_quarter(w.quarter_index)}).")
     else:
         rng.random()
         q["new_generation"] = False
@@ -101,7 +101,7 @@ def advance_technology(w: World, p: Params, rng: np.random.Generator, q: dict) -
     if not market.cxmt_hbm3 and w.quarter_index >= parse_quarter(p.cxmt_hbm3_earliest) and hit:
         market.cxmt_hbm3 = True
         market.cxmt_hbm_stacks *= p.cxmt_hbm3_multiplier
-        w.news.append("CXMT reaches volume HBM3.")
+        w.news.append("Hypothetical: CXMT reaches volume HBM3.")
 
 
 def build_packaging(w: World, p: Params, q: dict) -> None:
@@ -193,7 +193,7 @@ def procure_through_proxies(w: World, p: Params, rng: np.random.Generator, q: di
     if dies <= 0:
         return
     if caught:
-        w.news.append(f"US authorities uncover a proxy purchase of {dies:,.0f} foreign-made dies for Huawei; the proxies are listed.")
+        w.news.append(f"Hypothetical: US authorities uncover a proxy purchase of {dies:,.0f} foreign-made dies for Huawei; the proxies are listed.")
         w.us.entity_list = sorted(set(w.us.entity_list) | {"huawei_proxies"})
     else:
         hw.die_bank += dies
