@@ -15,9 +15,7 @@ from wargame.params import Params
 SHOCKS: tuple[str, ...] = ("yield", "packaging", "cowos", "world_demand", "china_spend", "smic_mature", "asml_mature")
 
 
-_SIGMAS: tuple[str, ...] = tuple(f"shock_sigma_{name}" for name in SHOCKS)  # the parameter of each shock
-
-
 def draw_shocks(p: Params, rng: np.random.Generator) -> dict[str, float]:
     z = rng.standard_normal(len(SHOCKS)).tolist()  # Python floats: the values float(x) gives, in one call
-    return {name: math.exp(getattr(p, sigma) * x) for name, sigma, x in zip(SHOCKS, _SIGMAS, z, strict=True)}
+    # each shock's spread is its shock_sigma_<name> (read by name, so docs/tables.py lists this reader)
+    return {name: math.exp(getattr(p, f"shock_sigma_{name}") * x) for name, x in zip(SHOCKS, z, strict=True)}
