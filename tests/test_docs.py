@@ -78,3 +78,15 @@ def test_section_4_names_every_record_key(text):
     section = _section(text, 4)
     missing = [k for k in CONTRACT_KEYS + EXTRA_KEYS if f"`{k}`" not in section]
     assert not missing, f"§4 does not define {missing}"
+
+
+def test_the_machine_made_tables_are_current(text):
+    """Every table docs/tables.py makes from the scenarios and the code (not the result tables,
+    which need a calibrate and effects run) is as it would make it now: the "read by" column had
+    gone stale after a refactor with no test noticing."""
+    tables = _tables_module()
+    fresh = text
+    for name, make in tables.cheap_tables().items():
+        fresh = tables.replace_block(fresh, name, make())
+    stale = [name for name in tables.cheap_tables() if _block(fresh, name) != _block(text, name)]
+    assert not stale, f"run .venv/bin/python docs/tables.py: stale tables {stale}"
