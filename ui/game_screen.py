@@ -341,7 +341,9 @@ class GameScreen:
         view = data["view"]
         draw_banner(surface, lay.banner, view)
         draw_ticker(surface, lay.ticker, view, t_ms)
+        shown_map = lay.map
         if "summary" in data and self.form is not None:  # a human orders: map, their own panel, their form
+            shown_map = lay.seated_map
             draw_map(surface, lay.seated_map, view)
             self.scroll_max = max(0, draw_seat_panel(surface, lay.seat, data["summary"], self.scroll) - lay.seat.h + 40)
         else:
@@ -353,8 +355,24 @@ class GameScreen:
             else:
                 self._draw_seats(surface, lay.side, data)
         if self.message:
-            theme.text(surface, self.message, (lay.map.x + 10, lay.map.bottom - 30), theme.SIZE_SMALL, theme.ACCENT,
-                       max_width=lay.map.w - 20)
+            self._draw_message(surface, shown_map)
+
+    def _draw_message(self, surface: pygame.Surface, rect: pygame.Rect) -> None:
+        """The table's message in a boxed line at the bottom right of the map drawn (the legend
+        keeps the bottom left), so it never lands on the seat's panel below a shortened map."""
+        f = theme.font(theme.SIZE_SMALL)
+        limit = int(rect.w * 0.6) - 20
+        lines = theme.wrap(self.message, limit, theme.SIZE_SMALL)
+        if len(lines) > 2:  # two lines at most; the second ends in an ellipsis
+            lines = [lines[0], " ".join(lines[1:])]
+        width = max(min(f.size(ln)[0], limit) for ln in lines)
+        box = pygame.Rect(0, 0, width + 20, f.get_linesize() * len(lines) + 10)
+        box.bottomright = (rect.right - 8, rect.bottom - 8)
+        pygame.draw.rect(surface, theme.BG, box, border_radius=4)
+        pygame.draw.rect(surface, theme.ACCENT, box, width=1, border_radius=4)
+        for i, line in enumerate(lines):
+            theme.text(surface, line, (box.x + 10, box.y + 5 + i * f.get_linesize()), theme.SIZE_SMALL, theme.ACCENT,
+                       max_width=width)
 
     def _draw_seats(self, surface: pygame.Surface, rect: pygame.Rect, data: dict) -> None:
         inner = theme.panel(surface, rect, "Seats")

@@ -209,3 +209,18 @@ def test_a_table_notice_reaches_the_screen(make_app):
         screen.table.notices.append("autosave failed: disk full")
     assert "autosave failed: disk full" in drawn(app)
     assert screen.message == "autosave failed: disk full"
+
+
+def test_the_message_stays_on_the_map_a_seated_player_sees(make_app, monkeypatch):
+    """With a human ordering, the map is shortened over the seat's panel: the message once landed
+    on the panel's first rows, over their text."""
+    app = make_app(seed=5, humans=("us",))
+    screen = app.screen
+    frames_until(app, lambda: screen.form is not None)
+    screen.message = "autosave failed: disk full"
+    where = []
+    real = theme.text
+    monkeypatch.setattr(theme, "text", lambda surface, s, pos, *a, **k: (where.append((s, pos)), real(surface, s, pos, *a, **k))[1])
+    app.frame([])
+    spots = [pos for s, pos in where if s == screen.message]
+    assert spots and all(screen.lay.seated_map.collidepoint(pos) for pos in spots), spots
