@@ -17,6 +17,7 @@ import pygame
 from ui import theme
 from wargame.integrity import ResolutionError
 from wargame.runner import PolicyError
+from wargame.verify import one_line
 
 
 @dataclass
@@ -154,7 +155,7 @@ class App:
         error = getattr(getattr(self.screen, "worker", None), "error", None)
         if error is not None and self._unattended():
             what = str(error) if isinstance(error, (ResolutionError, PolicyError)) else f"{type(error).__name__}: {error}"
-            self.exit_error = "the game cannot continue: " + " ".join(what.split())
+            self.exit_error = "the game cannot continue: " + one_line(what)
             self.running = False
         if c.max_frames is not None and len(self.frame_ms) >= c.max_frames:
             self.running = False
@@ -186,7 +187,7 @@ class App:
             path.unlink(missing_ok=True)
         except OSError:
             pass
-        reason = " ".join(str(exc).split()) or type(exc).__name__
+        reason = one_line(str(exc)) or type(exc).__name__
         print(f"wargame: warning: --screenshot-dir: could not write {path.name} ({reason}); "
               f"no more screenshots this game, the game goes on", file=sys.stderr)
 

@@ -63,7 +63,7 @@ def _os_problem(exc: OSError) -> str:
     return f"{name}: {what}" if name else what
 
 
-def one_line(text: str) -> str:
+def _printable(text: str) -> str:
     """A message as one line: a newline or other control character (in a file name, say) is
     written escaped, so it cannot start what looks like a line of its own."""
     if text.isprintable():
@@ -73,7 +73,7 @@ def one_line(text: str) -> str:
 
 def _fail(lines: list[str]) -> int:
     for line in lines:
-        print(f"wargame: {one_line(line)}", file=sys.stderr)
+        print(f"wargame: {_printable(line)}", file=sys.stderr)
     return 2
 
 
@@ -206,7 +206,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError(f"--save {args.save}: cannot write ({exc.strerror or exc}); any earlier file there is unchanged") from None
         too_big = limits.over_limit(os.path.getsize(args.save))
         if too_big:  # saved whole, but a plain --load would refuse it: say so now, not then
-            print(one_line(f"wargame: warning: --save {args.save}: the save is {too_big} for reading files; "
+            print(_printable(f"wargame: warning: --save {args.save}: the save is {too_big} for reading files; "
                            "load it with a larger --max-file-mb"), file=sys.stderr)
     tracked = None
     if args.track:  # before the output, so that --json can say where it went
@@ -340,7 +340,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     if app.exit_message:
         print(app.exit_message)
     if app.exit_error:
-        print(f"wargame: {one_line(app.exit_error)}", file=sys.stderr)
+        print(f"wargame: {_printable(app.exit_error)}", file=sys.stderr)
     return status
 
 
@@ -627,7 +627,7 @@ def _interrupted(signum: int, args: argparse.Namespace) -> int:
     save = getattr(args, "save", None)
     if getattr(args, "mc_out", None) is not None:  # an experiment: its finished chunks are kept
         out = args.mc_out
-        print(one_line(f"wargame: interrupted ({name}); finished chunks are kept in {out}: "
+        print(_printable(f"wargame: interrupted ({name}); finished chunks are kept in {out}: "
                        f"continue with wargame mc --resume {out}"), file=sys.stderr)
         return 128 + signum
     if not hasattr(args, "save"):  # a command that never saves
@@ -644,7 +644,7 @@ def _interrupted(signum: int, args: argparse.Namespace) -> int:
             tail = f"nothing saved (no file written at {save})"
         else:
             tail = f"nothing saved; the earlier save {save} is unchanged"
-    print(one_line(f"wargame: interrupted ({name}); {tail}"), file=sys.stderr)
+    print(_printable(f"wargame: interrupted ({name}); {tail}"), file=sys.stderr)
     return 128 + signum
 
 
@@ -670,7 +670,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # the operating system refused a file the user named (or the disk filled)
         return _fail([_os_problem(exc)])
     except ResolutionError as exc:  # a mechanics fault: not the user's input, and nothing was half-done
-        print(f"wargame: internal error: {one_line(str(exc))}", file=sys.stderr)
+        print(f"wargame: internal error: {_printable(str(exc))}", file=sys.stderr)
         return 1
     except Interrupted as exc:
         return _interrupted(exc.signum, args)

@@ -272,8 +272,10 @@ def _forget_old_futures(out: Path) -> None:
     games (of this save, or of another with the same seeds) must not be taken for this one's."""
     import shutil
 
+    from wargame.mc.experiment import MANIFEST
+
     for d in out.glob("futures-*"):
-        if d.is_dir() and (d / "manifest.json").is_file():
+        if d.is_dir() and (d / MANIFEST).is_file():
             shutil.rmtree(d)
 
 
